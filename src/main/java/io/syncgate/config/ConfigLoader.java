@@ -1,0 +1,188 @@
+package io.syncgate.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.syncgate.config.CookiePolicy.SameSite;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Loads the configuration: YAML file, then {@code SYNCGATE_*} environment overrides, then
+ * validation that reports every problem at once, each naming its key. Nothing here has side effects,
+ * so {@code --check-config} can run it alone.
+ */
+public final class ConfigLoader {
+
+  /** Sync Gateway database names (its {@code dbNameRegex}, without '/', which would split our paths). */
+  private static final Pattern DATABASE_NAME = Pattern.compile("[a-z][a-z0-9_$()+-]*");
+  /** One path segment: RFC 3986 unreserved characters and sub-delims, nothing to decode. */
+  private static final Pattern BASE_PATH = Pattern.compile("(/[A-Za-z0-9._~!$&'()*+,;=:@-]+)+");
+  private static final Pattern COOKIE_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]+");
+  private static final List<String> ASYMMETRIC_ALGORITHMS = OidcConfig.DEFAULT_ALGORITHMS;
+
+  private ConfigLoader() {}
+
+  /** Loads {@code file} (may be null: then every required key must come from the environment). */
+  public static SyncgateConfig load(Path file, Map<String, String> env) throws ConfigException {
+    if (file == null) {
+      return parse("", env);
+    }
+    try {
+      return parse(Files.readString(file), env);
+    } catch (IOException e) {
+      throw new ConfigException(List.of("configuration file " + file + ": cannot be read: " + e.getMessage()));
+    }
+  }
+
+  public static SyncgateConfig parse(String yaml, Map<String, String> env) throws ConfigException {
+    JsonNode root;
+    try {
+      root = new ObjectMapper(new YAMLFactory()).readTree(yaml);
+    } catch (JsonProcessingException e) {
+      throw new ConfigException(List.of("configuration file: not valid YAML: " + e.getOriginalMessage()));
+    }
+    ConfigReader in = new ConfigReader(root, env);
+
+    Listener listen = listener(in, "listen", SyncgateConfig.DEFAULT_LISTEN_HOST, SyncgateConfig.DEFAULT_LISTEN_PORT);
+    String basePath = basePath(in);
+    Listener management = listener(in, "management",
+        SyncgateConfig.DEFAULT_MANAGEMENT_HOST, SyncgateConfig.DEFAULT_MANAGEMENT_PORT);
+    OidcConfig oidc = oidc(in);
+    SyncGatewayConfig syncGateway = syncGateway(in);
+    SessionPolicy session = new SessionPolicy(
+        in.duration("session.max_ttl", SessionPolicy.DEFAULT_MAX_TTL, Duration.ofSeconds(1)),
+        in.integer("session.cache_max_entries", SessionPolicy.DEFAULT_CACHE_MAX_ENTRIES, 1, 10_000_000));
+    CookiePolicy cookie = cookie(in);
+    AccessPolicy access = new AccessPolicy(
+        in.bool("access.allow_guest", AccessPolicy.DEFAULT_ALLOW_GUEST),
+        in.bool("access.allow_password_login", AccessPolicy.DEFAULT_ALLOW_PASSWORD_LOGIN));
+
+    List<String> problems = in.problems();
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems);
+    }
+    return new SyncgateConfig(listen, basePath, management, oidc, syncGateway, session, cookie, access);
+  }
+
+  private static Listener listener(ConfigReader in, String section, String host, int port) {
+    return new Listener(in.string(section + ".host", host), in.integer(section + ".port", port, 0, 65535));
+  }
+
+  private static String basePath(ConfigReader in) {
+    String value = in.string("listen.base_path", SyncgateConfig.DEFAULT_BASE_PATH);
+    String trimmed = value.endsWith("/") && value.length() > 1 ? value.substring(0, value.length() - 1) : value;
+    if (trimmed.equals("/")) {
+      return "";
+    }
+    if (!BASE_PATH.matcher(trimmed).matches() || trimmed.contains("/./") || trimmed.contains("/../")
+        || trimmed.endsWith("/.") || trimmed.endsWith("/..")) {
+      in.problem("listen.base_path", value,
+          "not a plain path: start with '/', use letters, digits and -._~ only, no dot segments");
+      return "";
+    }
+    return trimmed;
+  }
+
+  private static OidcConfig oidc(ConfigReader in) {
+    URI issuerUrl = in.httpUrl("oidc.issuer");
+    // Keep the issuer exactly as written: `iss` is compared character for character.
+    String issuer = issuerUrl == null ? "" : in.string("oidc.issuer", "");
+    List<String> audiences = in.list("oidc.audiences", null);
+    String usernameClaim = in.string("oidc.username_claim", OidcConfig.DEFAULT_USERNAME_CLAIM);
+    List<String> algorithms = in.list("oidc.algorithms", OidcConfig.DEFAULT_ALGORITHMS);
+    List<String> accepted = new ArrayList<>();
+    for (String algorithm : algorithms) {
+      String upper = algorithm.toUpperCase(Locale.ROOT);
+      if (upper.equals("NONE")) {
+        in.problem("oidc.algorithms", algorithm, "unsigned tokens are never accepted");
+      } else if (upper.startsWith("HS")) {
+        in.problem("oidc.algorithms", algorithm,
+            "HMAC algorithms cannot be verified with an identity provider's public keys");
+      } else if (!ASYMMETRIC_ALGORITHMS.contains(algorithm)) {
+        in.problem("oidc.algorithms", algorithm, "unsupported: choose from " + ASYMMETRIC_ALGORITHMS);
+      } else {
+        accepted.add(algorithm);
+      }
+    }
+    if (algorithms.isEmpty()) {
+      in.problem("oidc.algorithms", "", "is empty: at least one algorithm is required");
+    }
+    var skew = in.duration("oidc.clock_skew", OidcConfig.DEFAULT_CLOCK_SKEW, Duration.ZERO);
+    var ttl = in.duration("oidc.jwks_cache_ttl", OidcConfig.DEFAULT_JWKS_CACHE_TTL, Duration.ofSeconds(1));
+    var cooldown = in.duration("oidc.jwks_refetch_cooldown",
+        OidcConfig.DEFAULT_JWKS_REFETCH_COOLDOWN, Duration.ZERO);
+    var timeout = in.duration("oidc.http_timeout", OidcConfig.DEFAULT_HTTP_TIMEOUT, Duration.ofMillis(1));
+    if (issuer.isEmpty() || audiences.isEmpty() || accepted.isEmpty()) {
+      return null;
+    }
+    return new OidcConfig(issuer, Set.copyOf(audiences), usernameClaim,
+        Set.copyOf(accepted), skew, ttl, cooldown, timeout);
+  }
+
+  private static SyncGatewayConfig syncGateway(ConfigReader in) {
+    URI publicUrl = in.httpUrl("sync_gateway.public_url");
+    URI adminUrl = in.httpUrl("sync_gateway.admin_url");
+    String username = in.optional("sync_gateway.admin_username");
+    String password = in.optional("sync_gateway.admin_password");
+    if (username != null && password == null) {
+      in.problem("sync_gateway.admin_password", "",
+          "missing: required with sync_gateway.admin_username (or set "
+              + ConfigReader.envName("sync_gateway.admin_password") + ")");
+    } else if (username == null && password != null) {
+      in.problem("sync_gateway.admin_username", "", "missing: required with sync_gateway.admin_password");
+    }
+    List<String> databases = in.list("sync_gateway.databases", null);
+    for (String db : databases) {
+      if (!DATABASE_NAME.matcher(db).matches()) {
+        in.problem("sync_gateway.databases", db,
+            "not a Sync Gateway database name: lowercase letter first, then a-z 0-9 _$()+-");
+      }
+    }
+    if (databases.size() != databases.stream().distinct().count()) {
+      in.problem("sync_gateway.databases", String.join(",", databases), "lists a database twice");
+    }
+    String cookieName = in.string("sync_gateway.session_cookie_name", SyncGatewayConfig.DEFAULT_SESSION_COOKIE_NAME);
+    if (!COOKIE_NAME.matcher(cookieName).matches()) {
+      in.problem("sync_gateway.session_cookie_name", cookieName, "not a valid cookie name (RFC 6265 token)");
+    }
+    var connect = in.duration("sync_gateway.connect_timeout",
+        SyncGatewayConfig.DEFAULT_CONNECT_TIMEOUT, Duration.ofMillis(1));
+    var admin = in.duration("sync_gateway.admin_timeout",
+        SyncGatewayConfig.DEFAULT_ADMIN_TIMEOUT, Duration.ofMillis(1));
+    int maxConnections = in.integer("sync_gateway.max_connections",
+        SyncGatewayConfig.DEFAULT_MAX_CONNECTIONS, 1, 1_000_000);
+    if (publicUrl == null || adminUrl == null || databases.isEmpty() || (username == null) != (password == null)) {
+      return null;
+    }
+    return new SyncGatewayConfig(publicUrl, adminUrl, username, password, databases, cookieName,
+        connect, admin, maxConnections);
+  }
+
+  private static CookiePolicy cookie(ConfigReader in) {
+    boolean secure = in.bool("cookie.secure", CookiePolicy.DEFAULT_SECURE);
+    String sameSiteText = in.string("cookie.same_site", CookiePolicy.DEFAULT_SAME_SITE.attribute());
+    SameSite sameSite = CookiePolicy.DEFAULT_SAME_SITE;
+    try {
+      sameSite = SameSite.valueOf(sameSiteText.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      in.problem("cookie.same_site", sameSiteText, "not a SameSite value: use Strict, Lax or None");
+    }
+    if (sameSite == SameSite.NONE && !secure) {
+      in.problem("cookie.same_site", sameSiteText,
+          "browsers drop SameSite=None cookies that are not Secure: set cookie.secure to true or use Lax");
+      sameSite = SameSite.LAX;
+    }
+    return new CookiePolicy(secure, sameSite);
+  }
+}

@@ -1,0 +1,241 @@
+package io.syncgate.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Typed reads of configuration keys from the YAML tree, each overridable by an environment
+ * variable. Reads never throw: every problem is collected, so one start reports all of them.
+ * Keys are dotted paths ({@code oidc.issuer}); the override is {@code SYNCGATE_OIDC_ISSUER}.
+ */
+final class ConfigReader {
+
+  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+
+  private final Map<String, JsonNode> yaml = new LinkedHashMap<>();
+  private final Map<String, String> env;
+  private final Set<String> read = new TreeSet<>();
+  private final List<String> problems = new ArrayList<>();
+
+  ConfigReader(JsonNode root, Map<String, String> env) {
+    this.env = Map.copyOf(env);
+    if (root != null && !root.isNull() && !root.isMissingNode()) {
+      if (root.isObject()) {
+        flatten("", root);
+      } else {
+        problems.add("configuration file: expected a mapping of keys at the top level");
+      }
+    }
+  }
+
+  static String envName(String key) {
+    return "SYNCGATE_" + key.toUpperCase(Locale.ROOT).replace('.', '_');
+  }
+
+  String string(String key, String defaultValue) {
+    Raw raw = raw(key);
+    if (raw == null) {
+      if (defaultValue == null) {
+        missing(key);
+      }
+      return defaultValue;
+    }
+    if (raw.text().isBlank()) {
+      problem(raw, "is empty: a value is required");
+      return defaultValue;
+    }
+    return raw.text();
+  }
+
+  /** An optional string: null when unset. */
+  String optional(String key) {
+    Raw raw = raw(key);
+    return raw == null || raw.text().isBlank() ? null : raw.text();
+  }
+
+  int integer(String key, int defaultValue, int min, int max) {
+    Raw raw = raw(key);
+    if (raw == null) {
+      return defaultValue;
+    }
+    try {
+      int value = Integer.parseInt(raw.text().trim());
+      if (value < min || value > max) {
+        problem(raw, "out of range: must be between " + min + " and " + max);
+        return defaultValue;
+      }
+      return value;
+    } catch (NumberFormatException e) {
+      problem(raw, "not a whole number");
+      return defaultValue;
+    }
+  }
+
+  boolean bool(String key, boolean defaultValue) {
+    Raw raw = raw(key);
+    if (raw == null) {
+      return defaultValue;
+    }
+    return switch (raw.text().trim().toLowerCase(Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> {
+        problem(raw, "not a boolean: use true or false");
+        yield defaultValue;
+      }
+    };
+  }
+
+  /** Durations read as a number and a unit: {@code 250ms}, {@code 30s}, {@code 10m}, {@code 24h}, {@code 7d}. */
+  Duration duration(String key, Duration defaultValue, Duration min) {
+    Raw raw = raw(key);
+    if (raw == null) {
+      return defaultValue;
+    }
+    Matcher m = DURATION.matcher(raw.text().trim());
+    if (!m.matches()) {
+      problem(raw, "not a duration: write a number and a unit (ms, s, m, h, d), e.g. 30s");
+      return defaultValue;
+    }
+    long amount = Long.parseLong(m.group(1));
+    Duration value = switch (m.group(2)) {
+      case "ms" -> Duration.ofMillis(amount);
+      case "s" -> Duration.ofSeconds(amount);
+      case "m" -> Duration.ofMinutes(amount);
+      case "h" -> Duration.ofHours(amount);
+      default -> Duration.ofDays(amount);
+    };
+    if (value.compareTo(min) < 0) {
+      problem(raw, "too short: must be at least " + min.toString().substring(2).toLowerCase(Locale.ROOT));
+      return defaultValue;
+    }
+    return value;
+  }
+
+  /** A list from a YAML sequence, or from a comma-separated environment value. */
+  List<String> list(String key, List<String> defaultValue) {
+    Raw raw = raw(key);
+    if (raw == null) {
+      if (defaultValue == null) {
+        missing(key);
+        return List.of();
+      }
+      return defaultValue;
+    }
+    List<String> items = new ArrayList<>();
+    for (String item : raw.items()) {
+      if (!item.isBlank()) {
+        items.add(item.trim());
+      }
+    }
+    if (items.isEmpty() && defaultValue == null) {
+      problem(raw, "is empty: at least one value is required");
+    }
+    return List.copyOf(items);
+  }
+
+  /** An absolute http(s) URL with no query or fragment; trailing slashes are dropped. */
+  URI httpUrl(String key) {
+    Raw raw = raw(key);
+    if (raw == null) {
+      missing(key);
+      return null;
+    }
+    String text = raw.text().trim();
+    while (text.endsWith("/")) {
+      text = text.substring(0, text.length() - 1);
+    }
+    try {
+      URI uri = new URI(text);
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+      if (!scheme.equals("http") && !scheme.equals("https")) {
+        problem(raw, "unsupported scheme: use an http:// or https:// URL");
+      } else if (uri.getHost() == null) {
+        problem(raw, "has no host");
+      } else if (uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
+        problem(raw, "must not carry a query, fragment or user info");
+      } else {
+        return uri;
+      }
+    } catch (URISyntaxException e) {
+      problem(raw, "not a URL");
+    }
+    return null;
+  }
+
+  void problem(String key, String value, String problem) {
+    Raw raw = raw(key);
+    if (raw != null) {
+      problem(raw, problem);
+    } else {
+      problems.add(key + " " + quote(value) + ": " + problem);
+    }
+  }
+
+  /** Problems found so far, plus every YAML key that no read asked for (usually a typo). */
+  List<String> problems() {
+    List<String> all = new ArrayList<>(problems);
+    for (String key : yaml.keySet()) {
+      if (!read.contains(key)) {
+        all.add(key + ": unknown key: see docs/configuration.md for the keys Syncgate reads");
+      }
+    }
+    return all;
+  }
+
+  private void missing(String key) {
+    problems.add(key + ": missing: a value is required (or set " + envName(key) + ")");
+  }
+
+  private void problem(Raw raw, String problem) {
+    String shown = raw.secret() ? "\"…\"" : quote(raw.text());
+    problems.add(raw.origin() + " " + shown + ": " + problem);
+  }
+
+  private static String quote(String value) {
+    return "\"" + value + "\"";
+  }
+
+  private Raw raw(String key) {
+    read.add(key);
+    boolean secret = key.endsWith("password");
+    String fromEnv = env.get(envName(key));
+    if (fromEnv != null) {
+      return new Raw(key + " (from " + envName(key) + ")", fromEnv, List.of(fromEnv.split(",")), secret);
+    }
+    JsonNode node = yaml.get(key);
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (node.isArray()) {
+      List<String> items = new ArrayList<>();
+      node.forEach(item -> items.add(item.asText()));
+      return new Raw(key, String.join(",", items), items, secret);
+    }
+    return new Raw(key, node.asText(), List.of(node.asText().split(",")), secret);
+  }
+
+  private void flatten(String prefix, JsonNode node) {
+    node.fields().forEachRemaining(field -> {
+      String key = prefix + field.getKey();
+      if (field.getValue().isObject()) {
+        flatten(key + ".", field.getValue());
+      } else {
+        yaml.put(key, field.getValue());
+      }
+    });
+  }
+
+  private record Raw(String origin, String text, List<String> items, boolean secret) {}
+}

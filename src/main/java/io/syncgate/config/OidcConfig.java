@@ -1,0 +1,52 @@
+package io.syncgate.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The identity provider whose tokens Syncgate accepts. The issuer is kept exactly as configured:
+ * the {@code iss} claim and the discovery document must both match it character for character.
+ */
+public record OidcConfig(
+    String issuer,
+    Set<String> audiences,
+    String usernameClaim,
+    Set<String> algorithms,
+    Duration clockSkew,
+    Duration jwksCacheTtl,
+    Duration jwksRefetchCooldown,
+    Duration httpTimeout) {
+
+  public static final String DEFAULT_USERNAME_CLAIM = "sub";
+  public static final List<String> DEFAULT_ALGORITHMS =
+      List.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512");
+  public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_JWKS_CACHE_TTL = Duration.ofMinutes(10);
+  public static final Duration DEFAULT_JWKS_REFETCH_COOLDOWN = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_HTTP_TIMEOUT = Duration.ofSeconds(10);
+
+  public OidcConfig {
+    Objects.requireNonNull(issuer, "issuer");
+    audiences = Set.copyOf(audiences);
+    algorithms = Set.copyOf(algorithms);
+    Objects.requireNonNull(usernameClaim, "usernameClaim");
+    Objects.requireNonNull(clockSkew, "clockSkew");
+    Objects.requireNonNull(jwksCacheTtl, "jwksCacheTtl");
+    Objects.requireNonNull(jwksRefetchCooldown, "jwksRefetchCooldown");
+    Objects.requireNonNull(httpTimeout, "httpTimeout");
+    if (audiences.isEmpty()) {
+      throw new IllegalArgumentException("at least one audience is required");
+    }
+    if (algorithms.isEmpty()) {
+      throw new IllegalArgumentException("at least one algorithm is required");
+    }
+  }
+
+  /** OpenID Connect Discovery 1.0 §4: the well-known path is appended to the issuer without its trailing slash. */
+  public String discoveryUrl() {
+    String base = issuer.endsWith("/") ? issuer.substring(0, issuer.length() - 1) : issuer;
+    return base + "/.well-known/openid-configuration";
+  }
+}

@@ -1,0 +1,38 @@
+package io.syncgate.config;
+
+import java.util.Objects;
+
+/**
+ * The whole configuration, validated. {@code basePath} is the prefix clients use ({@code /sync});
+ * it is empty when Syncgate serves from the root.
+ */
+public record SyncgateConfig(
+    Listener listen,
+    String basePath,
+    Listener management,
+    OidcConfig oidc,
+    SyncGatewayConfig syncGateway,
+    SessionPolicy session,
+    CookiePolicy cookie,
+    AccessPolicy access) {
+
+  public static final String DEFAULT_LISTEN_HOST = "0.0.0.0";
+  public static final int DEFAULT_LISTEN_PORT = 8080;
+  public static final String DEFAULT_BASE_PATH = "/";
+  public static final String DEFAULT_MANAGEMENT_HOST = "127.0.0.1";
+  public static final int DEFAULT_MANAGEMENT_PORT = 9090;
+
+  public SyncgateConfig {
+    Objects.requireNonNull(listen, "listen");
+    Objects.requireNonNull(basePath, "basePath");
+    Objects.requireNonNull(management, "management");
+    Objects.requireNonNull(oidc, "oidc");
+    Objects.requireNonNull(syncGateway, "syncGateway");
+    Objects.requireNonNull(session, "session");
+    Objects.requireNonNull(cookie, "cookie");
+    Objects.requireNonNull(access, "access");
+    if (!basePath.isEmpty() && (!basePath.startsWith("/") || basePath.endsWith("/"))) {
+      throw new IllegalArgumentException("basePath must be empty or start, and not end, with '/'");
+    }
+  }
+}
