@@ -1,0 +1,81 @@
+package io.syncgate.backend.syncgateway;
+
+import io.netty.channel.ConnectTimeoutException;
+import io.syncgate.config.SyncGatewayConfig;
+import io.syncgate.failure.GatewayFailure;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.uritemplate.UriTemplate;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The few Sync Gateway Admin API calls Syncgate makes. Every path segment is filled in through a
+ * URI template, which percent-encodes all but unreserved characters, so no value can step into
+ * another admin endpoint. Transport failures become 502/504 failures that name no secret.
+ */
+final class AdminApi {
+
+  private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
+
+  private final WebClient web;
+  private final SyncGatewayConfig config;
+  private final UriTemplate user;
+  private final UriTemplate session;
+
+  AdminApi(WebClient web, SyncGatewayConfig config) {
+    this.web = web;
+    this.config = config;
+    String base = config.adminUrl().toString();
+    this.user = UriTemplate.of(base + "/{db}/_user/{name}");
+    this.session = UriTemplate.of(base + "/{db}/_session");
+  }
+
+  Future<HttpResponse<Buffer>> getUser(String db, String name) {
+    return send(request(HttpMethod.GET, user).setTemplateParam("db", db).setTemplateParam("name", name), null);
+  }
+
+  Future<HttpResponse<Buffer>> putUser(String db, String name, JsonObject body) {
+    return send(request(HttpMethod.PUT, user).setTemplateParam("db", db).setTemplateParam("name", name), body)
+        .compose(response -> response.statusCode() == 200 || response.statusCode() == 201
+            ? Future.succeededFuture(response)
+            : Future.failedFuture(unexpected("PUT _user", response)));
+  }
+
+  Future<HttpResponse<Buffer>> postSession(String db, JsonObject body) {
+    return send(request(HttpMethod.POST, session).setTemplateParam("db", db), body);
+  }
+
+  GatewayFailure unexpected(String call, HttpResponse<Buffer> response) {
+    int status = response.statusCode();
+    if (status == 401 || status == 403) {
+      log.error("Sync Gateway refused Syncgate's admin credentials ({} answered {})", call, status);
+    } else {
+      log.warn("Sync Gateway admin {} answered {}", call, status);
+    }
+    return GatewayFailure.badGateway("Sync Gateway's admin API answered " + status);
+  }
+
+  private HttpRequest<Buffer> request(HttpMethod method, UriTemplate template) {
+    HttpRequest<Buffer> request = web.requestAbs(method, template)
+        .timeout(config.adminTimeout().toMillis())
+        .putHeader("accept", "application/json");
+    if (config.adminUsername() != null) {
+      request.basicAuthentication(config.adminUsername(), config.adminPassword());
+    }
+    return request;
+  }
+
+  private static Future<HttpResponse<Buffer>> send(HttpRequest<Buffer> request, JsonObject body) {
+    Future<HttpResponse<Buffer>> sent = body == null ? request.send() : request.sendJsonObject(body);
+    return sent.recover(e -> Future.failedFuture(e instanceof TimeoutException || e instanceof ConnectTimeoutException
+        ? GatewayFailure.gatewayTimeout("Sync Gateway's admin API did not answer in time")
+        : GatewayFailure.badGateway("Sync Gateway's admin API is unreachable")));
+  }
+}
