@@ -1,0 +1,47 @@
+package io.syncgate.proxy;
+
+import io.netty.channel.ConnectTimeoutException;
+import io.syncgate.failure.GatewayFailure;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.httpproxy.Body;
+import io.vertx.httpproxy.MediaType;
+import io.vertx.httpproxy.ProxyContext;
+import io.vertx.httpproxy.ProxyInterceptor;
+import io.vertx.httpproxy.ProxyResponse;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns a backend that cannot be reached into a JSON 502 (refused, reset) or 504 (timed out)
+ * instead of vertx-http-proxy's empty 502, so clients see why. Once a response has started
+ * streaming there is nothing to rewrite; the proxy then closes the exchange.
+ */
+final class OriginFailures implements ProxyInterceptor {
+
+  private static final Logger log = LoggerFactory.getLogger(OriginFailures.class);
+  private static final String FAILURE = "syncgate.origin-failure";
+
+  @Override
+  public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
+    return context.sendRequest().onFailure(cause -> context.set(FAILURE, cause));
+  }
+
+  @Override
+  public Future<Void> handleProxyResponse(ProxyContext context) {
+    Throwable cause = context.get(FAILURE, Throwable.class);
+    if (cause != null) {
+      GatewayFailure failure = cause instanceof TimeoutException || cause instanceof ConnectTimeoutException
+          ? GatewayFailure.gatewayTimeout("the backend did not answer in time")
+          : GatewayFailure.badGateway("the backend is unreachable");
+      log.warn("{} {}: {} ({})", context.request().getMethod(), context.request().getURI(),
+          failure.reason(), cause.toString());
+      context.response()
+          .setStatusCode(failure.status())
+          .setStatusMessage(null)
+          .setBody(Body.body(Buffer.buffer(failure.toJson().encode()), MediaType.parse("application/json")));
+    }
+    return context.sendResponse();
+  }
+}

@@ -1,0 +1,67 @@
+package io.syncgate.proxy;
+
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.httpproxy.ProxyContext;
+import io.vertx.httpproxy.ProxyInterceptor;
+import io.vertx.httpproxy.ProxyResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Makes the request safe to send: the backend sees the raw path under its own prefix, the session
+ * that authentication chose, and none of the client's credentials or identity-claiming headers.
+ * A client could otherwise pass a JWT on to the backend, or claim {@code X-Auth-CouchDB-Roles: _admin}.
+ */
+final class OutboundHeaders implements ProxyInterceptor {
+
+  private final Outbound outbound;
+  private final String originPath;
+  private final String sessionCookieName;
+
+  OutboundHeaders(Outbound outbound, String originPath, String sessionCookieName) {
+    this.outbound = outbound;
+    this.originPath = originPath;
+    this.sessionCookieName = sessionCookieName;
+  }
+
+  @Override
+  public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
+    context.request().setURI(originPath + outbound.uri());
+    MultiMap headers = context.request().headers();
+    if (!outbound.keepAuthorization()) {
+      headers.remove("authorization");
+    }
+    // Our listener answers 100-continue itself; passing Expect on would stall the body.
+    headers.remove("expect");
+    List<String> claimed = new ArrayList<>();
+    for (String name : headers.names()) {
+      if (name.toLowerCase(Locale.ROOT).startsWith("x-auth-couchdb-")) {
+        claimed.add(name);
+      }
+    }
+    claimed.forEach(headers::remove);
+    String cookie = outbound.sessionCookie() != null
+        ? outbound.sessionCookie()
+        : sessionCookieOnly(headers.getAll("cookie"));
+    headers.remove("cookie");
+    if (cookie != null) {
+      headers.set("cookie", cookie);
+    }
+    return context.sendRequest();
+  }
+
+  /** Of the client's cookies only the backend's session cookie is the backend's business. */
+  private String sessionCookieOnly(List<String> cookieHeaders) {
+    for (String header : cookieHeaders) {
+      for (String pair : header.split(";")) {
+        String trimmed = pair.trim();
+        if (trimmed.startsWith(sessionCookieName + "=")) {
+          return trimmed;
+        }
+      }
+    }
+    return null;
+  }
+}

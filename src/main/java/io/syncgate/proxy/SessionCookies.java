@@ -1,0 +1,74 @@
+package io.syncgate.proxy;
+
+import io.netty.handler.codec.http.cookie.ClientCookieDecoder;
+import io.netty.handler.codec.http.cookie.Cookie;
+import io.syncgate.config.CookiePolicy;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * Writes the backend session cookies clients see, always on Syncgate's terms: HttpOnly, Secure
+ * and SameSite as configured, no Domain, and a Path under the base path the client uses.
+ */
+public final class SessionCookies {
+
+  /** RFC 6265 §4.1.1 cookie-octets (unquoted), and the token characters of a name. */
+  private static final Pattern VALUE = Pattern.compile("[\\x21\\x23-\\x2B\\x2D-\\x3A\\x3C-\\x5B\\x5D-\\x7E]*");
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]+");
+  private static final Pattern PATH = Pattern.compile("/[\\x20-\\x3A\\x3C-\\x7E]*");
+
+  private static final DateTimeFormatter HTTP_DATE =
+      DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
+
+  private final CookiePolicy policy;
+  private final String basePath;
+  private final Clock clock;
+
+  public SessionCookies(CookiePolicy policy, String basePath, Clock clock) {
+    this.policy = policy;
+    this.basePath = basePath;
+    this.clock = clock;
+  }
+
+  /** The {@code Set-Cookie} for a session the client will present under {@code path}. */
+  public String issue(String name, String value, String path, Instant expires) {
+    return encode(name, value, path, expires);
+  }
+
+  /**
+   * A backend {@code Set-Cookie} made fit for the client: Sync Gateway writes {@code Path=/{db}},
+   * which the client reaches as {@code {base}/{db}}. Returns null for a header that cannot be read.
+   */
+  public String rewrite(String backendSetCookie) {
+    Cookie cookie = ClientCookieDecoder.LAX.decode(backendSetCookie);
+    if (cookie == null) {
+      return null;
+    }
+    String backendPath = cookie.path() == null || !cookie.path().startsWith("/") ? "/" : cookie.path();
+    String path = basePath.isEmpty() ? backendPath : basePath + (backendPath.equals("/") ? "" : backendPath);
+    Instant expires = cookie.maxAge() == Cookie.UNDEFINED_MAX_AGE
+        ? null : clock.instant().plusSeconds(Math.max(0, cookie.maxAge()));
+    return encode(cookie.name(), cookie.value(), path, expires);
+  }
+
+  private String encode(String name, String value, String path, Instant expires) {
+    if (!NAME.matcher(name).matches() || !VALUE.matcher(value).matches() || !PATH.matcher(path).matches()) {
+      throw new IllegalArgumentException("cookie name, value or path has characters a cookie cannot carry");
+    }
+    StringBuilder header = new StringBuilder(name).append('=').append(value).append("; Path=").append(path);
+    if (expires != null) {
+      long maxAge = Math.max(0, expires.getEpochSecond() - clock.instant().getEpochSecond());
+      header.append("; Expires=").append(HTTP_DATE.format(expires))
+          .append("; Max-Age=").append(maxAge);
+    }
+    header.append("; HttpOnly");
+    if (policy.secure()) {
+      header.append("; Secure");
+    }
+    return header.append("; SameSite=").append(policy.sameSite().attribute()).toString();
+  }
+}

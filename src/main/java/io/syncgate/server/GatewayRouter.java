@@ -1,0 +1,55 @@
+package io.syncgate.server;
+
+import io.syncgate.config.SyncgateConfig;
+import io.syncgate.failure.GatewayFailure;
+import io.syncgate.proxy.Forwarder;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+
+/**
+ * Where every public request goes, in order. Reading this class is reading the request path:
+ *
+ * <ol>
+ *   <li>every request: hold the body back until it can be forwarded, and refuse dot segments;</li>
+ *   <li>{@code POST {base}/{db}/_session}: sign in with a bearer token ({@link SignIn});</li>
+ *   <li>{@code GET {base}/_signin/{user}}: the seed's sign-in route;</li>
+ *   <li>everything under {@code {base}/{db}}: authenticate ({@link Authenticator}), then stream
+ *       to the backend ({@link Forwarder});</li>
+ *   <li>anything else: 404. Failures anywhere: {@link FailureResponder}.</li>
+ * </ol>
+ */
+final class GatewayRouter {
+
+  private GatewayRouter() {}
+
+  static Router create(Vertx vertx, SyncgateConfig config, SignIn signIn, Authenticator authenticator,
+      Forwarder forwarder) {
+    String base = config.basePath();
+    List<String> databases = config.syncGateway().databases();
+    Router router = Router.router(vertx);
+
+    router.route().handler(ctx -> {
+      // Nothing reads the body until it is forwarded; unpaused, its first bytes would be lost.
+      ctx.request().pause();
+      InboundPath.rejectDotSegments(ctx.request().path());
+      ctx.next();
+    });
+    router.post(base + "/:db/_session").handler(signIn::session);
+    router.get(base + "/_signin/:user").handler(signIn::seed);
+    router.route(base + "/:db").handler(ctx -> forward(ctx, base, databases, authenticator, forwarder));
+    router.route(base + "/:db/*").handler(ctx -> forward(ctx, base, databases, authenticator, forwarder));
+    router.route().handler(ctx -> ctx.fail(GatewayFailure.notFound("no such endpoint")));
+    router.route().failureHandler(new FailureResponder());
+    return router;
+  }
+
+  private static void forward(RoutingContext ctx, String base, List<String> databases,
+      Authenticator authenticator, Forwarder forwarder) {
+    InboundPath path = InboundPath.parse(ctx.request().uri(), base, databases);
+    authenticator.authenticate(ctx.request(), path)
+        .onSuccess(outbound -> forwarder.forward(ctx.request(), outbound))
+        .onFailure(ctx::fail);
+  }
+}

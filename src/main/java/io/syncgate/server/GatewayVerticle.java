@@ -1,0 +1,53 @@
+package io.syncgate.server;
+
+import io.syncgate.config.SyncgateConfig;
+import io.syncgate.proxy.Forwarder;
+import io.syncgate.proxy.SessionCookies;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.PoolOptions;
+
+/**
+ * One event loop's share of the public listener: its own router and its own connection pool to
+ * the backend, so a request and its forwarded twin stay on one thread. Shared, thread-safe parts
+ * (token verification, sessions) come in through {@link Shared}.
+ */
+final class GatewayVerticle extends VerticleBase {
+
+  record Shared(SyncgateConfig config, SignIn signIn, Authenticator authenticator, SessionCookies cookies) {}
+
+  private final Shared shared;
+  private final int port;
+  private HttpServer server;
+
+  GatewayVerticle(Shared shared, int port) {
+    this.shared = shared;
+    this.port = port;
+  }
+
+  @Override
+  public Future<?> start() {
+    SyncgateConfig config = shared.config();
+    var backend = config.syncGateway();
+    var client = vertx.createHttpClient(
+        new HttpClientOptions()
+            .setConnectTimeout((int) backend.connectTimeout().toMillis())
+            .setKeepAlive(true)
+            .setDecompressionSupported(false),
+        new PoolOptions().setHttp1MaxSize(backend.maxConnections()));
+    Forwarder forwarder = new Forwarder(client, backend.publicUrl(), backend.sessionCookieName(), shared.cookies());
+    var router = GatewayRouter.create(vertx, config, shared.signIn(), shared.authenticator(), forwarder);
+    server = vertx.createHttpServer(new HttpServerOptions()
+        .setHost(config.listen().host())
+        .setPort(port)
+        .setHandle100ContinueAutomatically(true));
+    return server.requestHandler(router).listen();
+  }
+
+  int actualPort() {
+    return server.actualPort();
+  }
+}

@@ -1,0 +1,65 @@
+package io.syncgate.server;
+
+import io.syncgate.failure.GatewayFailure;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Reads the raw request target the way the backend will: the database (or Sync Gateway 3.x
+ * keyspace {@code db.scope.collection}) right under the base path, and the path and query to send
+ * on, byte for byte. Dot segments, plain or percent-encoded, are refused outright rather than
+ * normalised, so what is authorised here is exactly what the backend is asked for.
+ */
+record InboundPath(String keyspace, String database, String backendUri) {
+
+  static void rejectDotSegments(String rawPath) {
+    for (String segment : rawPath.split("/", -1)) {
+      if (segment.isEmpty() || segment.indexOf('.') < 0 && segment.indexOf('%') < 0) {
+        continue;
+      }
+      String decoded = decode(segment);
+      if (decoded.equals(".") || decoded.equals("..")) {
+        throw GatewayFailure.badRequest("the path contains a dot segment");
+      }
+    }
+  }
+
+  /** Parses {@code rawUri} (path and query as received) below {@code basePath}. */
+  static InboundPath parse(String rawUri, String basePath, List<String> databases) {
+    if (!rawUri.startsWith(basePath + "/")) {
+      throw GatewayFailure.notFound("no such endpoint");
+    }
+    String rest = rawUri.substring(basePath.length());
+    int end = indexOfAny(rest, 1, '/', '?');
+    String keyspace = decode(rest.substring(1, end));
+    int dot = keyspace.indexOf('.');
+    String database = dot < 0 ? keyspace : keyspace.substring(0, dot);
+    if (!databases.contains(database)) {
+      throw GatewayFailure.notFound("no such database");
+    }
+    return new InboundPath(keyspace, database, rest);
+  }
+
+  boolean isKeyspace() {
+    return !keyspace.equals(database);
+  }
+
+  private static int indexOfAny(String text, int from, char a, char b) {
+    for (int i = from; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == a || c == b) {
+        return i;
+      }
+    }
+    return text.length();
+  }
+
+  private static String decode(String segment) {
+    try {
+      return URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      throw GatewayFailure.badRequest("the path is not valid percent-encoding");
+    }
+  }
+}

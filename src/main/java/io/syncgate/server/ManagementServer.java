@@ -1,0 +1,44 @@
+package io.syncgate.server;
+
+import io.syncgate.identity.TokenVerifier;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.syncgate.config.Listener;
+
+/**
+ * Health and readiness on their own listener (loopback by default), apart from client traffic.
+ * Live means the process serves; ready means the identity provider's keys are loaded, so sign-ins
+ * can succeed. A readiness probe that finds no keys asks for them again, so the instance becomes
+ * ready by itself once the provider is back.
+ */
+final class ManagementServer {
+
+  private ManagementServer() {}
+
+  static Future<HttpServer> start(Vertx vertx, Listener listener, TokenVerifier verifier) {
+    Router router = Router.router(vertx);
+    router.get("/healthz").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
+    router.get("/readyz").handler(ctx -> {
+      if (verifier.ready()) {
+        json(ctx, 200, new JsonObject().put("status", "ready"));
+      } else {
+        verifier.loadKeys();
+        json(ctx, 503, new JsonObject().put("status", "not_ready")
+            .put("reason", "the identity provider's signing keys are not loaded yet"));
+      }
+    });
+    router.route().handler(ctx -> json(ctx, 404, new JsonObject().put("error", "not_found")
+        .put("reason", "no such endpoint")));
+    return vertx.createHttpServer()
+        .requestHandler(router)
+        .listen(listener.port(), listener.host());
+  }
+
+  private static void json(RoutingContext ctx, int status, JsonObject body) {
+    ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.encode());
+  }
+}

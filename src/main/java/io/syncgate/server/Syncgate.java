@@ -1,0 +1,91 @@
+package io.syncgate.server;
+
+import io.syncgate.backend.Sessions;
+import io.syncgate.backend.syncgateway.SyncGatewayBackend;
+import io.syncgate.config.SyncgateConfig;
+import io.syncgate.identity.TokenVerifier;
+import io.syncgate.proxy.SessionCookies;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.time.Clock;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Syncgate: the public listener on every event loop and the management listener.
+ * Wires the parts by constructor; {@link GatewayRouter} says where each request goes.
+ */
+public final class Syncgate {
+
+  private static final Logger log = LoggerFactory.getLogger(Syncgate.class);
+
+  private final Vertx vertx;
+  private final WebClient web;
+  private final int publicPort;
+  private final HttpServer management;
+  private final String deployment;
+
+  private Syncgate(Vertx vertx, WebClient web, int publicPort, HttpServer management, String deployment) {
+    this.vertx = vertx;
+    this.web = web;
+    this.publicPort = publicPort;
+    this.management = management;
+    this.deployment = deployment;
+  }
+
+  public static Future<Syncgate> start(Vertx vertx, SyncgateConfig config, Clock clock) {
+    WebClient web = WebClient.create(vertx, new WebClientOptions()
+        .setUserAgent("Syncgate")
+        .setConnectTimeout((int) config.syncGateway().connectTimeout().toMillis())
+        .setFollowRedirects(false));
+    TokenVerifier verifier = new TokenVerifier(web, config.oidc(), clock);
+    Sessions sessions = new Sessions(new SyncGatewayBackend(web, config.syncGateway()), config.session(), clock);
+    SessionCookies cookies = new SessionCookies(config.cookie(), config.basePath(), clock);
+    var shared = new GatewayVerticle.Shared(
+        config,
+        new SignIn(verifier, sessions, cookies, config.basePath(), config.syncGateway().databases()),
+        new Authenticator(verifier, sessions, config.access(), config.syncGateway().sessionCookieName()),
+        cookies);
+
+    verifier.loadKeys().onFailure(e -> log.warn("not ready: {}", e.getMessage()));
+
+    // Every event loop gets a listener; Vert.x shares one socket among them. A configured port
+    // of 0 becomes -1, Vert.x's "one random port, shared" (0 would bind each to its own port).
+    int port = config.listen().port() == 0 ? -1 : config.listen().port();
+    List<GatewayVerticle> listeners = new CopyOnWriteArrayList<>();
+    return vertx.deployVerticle(() -> {
+          GatewayVerticle listener = new GatewayVerticle(shared, port);
+          listeners.add(listener);
+          return listener;
+        }, new DeploymentOptions().setInstances(Runtime.getRuntime().availableProcessors()))
+        .compose(deployment -> ManagementServer.start(vertx, config.management(), verifier)
+            .map(management -> {
+              int actualPort = listeners.get(0).actualPort();
+              log.info("Syncgate serves {} on {}:{}{}/, management on {}:{}", config.syncGateway().databases(),
+                  config.listen().host(), actualPort, config.basePath(), config.management().host(),
+                  management.actualPort());
+              return new Syncgate(vertx, web, actualPort, management, deployment);
+            }));
+  }
+
+  public int publicPort() {
+    return publicPort;
+  }
+
+  public int managementPort() {
+    return management.actualPort();
+  }
+
+  /** Stops listening and undeploys; the Vert.x instance stays the caller's. */
+  public Future<Void> close() {
+    return management.close()
+        .compose(v -> vertx.undeploy(deployment))
+        .onComplete(v -> web.close());
+  }
+}
