@@ -53,7 +53,23 @@ public final class ConfigLoader {
       throw new ConfigException(List.of("configuration file: not valid YAML: " + e.getOriginalMessage()));
     }
     ConfigReader in = new ConfigReader(root, env);
+    SyncgateConfig config = read(in);
+    List<String> problems = in.problems();
+    if (!problems.isEmpty()) {
+      throw new ConfigException(problems);
+    }
+    return config;
+  }
 
+  /** Every key Syncgate reads, in dotted form; docs/configuration.md documents each. */
+  static Set<String> keys() {
+    ConfigReader in = new ConfigReader(null, Map.of());
+    read(in);
+    return in.keysRead();
+  }
+
+  /** Reads every key; the result is null when {@code in} has collected problems. */
+  private static SyncgateConfig read(ConfigReader in) {
     Listener listen = listener(in, "listen", SyncgateConfig.DEFAULT_LISTEN_HOST, SyncgateConfig.DEFAULT_LISTEN_PORT);
     String basePath = basePath(in);
     Listener management = listener(in, "management",
@@ -68,9 +84,8 @@ public final class ConfigLoader {
         in.bool("access.allow_guest", AccessPolicy.DEFAULT_ALLOW_GUEST),
         in.bool("access.allow_password_login", AccessPolicy.DEFAULT_ALLOW_PASSWORD_LOGIN));
 
-    List<String> problems = in.problems();
-    if (!problems.isEmpty()) {
-      throw new ConfigException(problems);
+    if (!in.problems().isEmpty()) {
+      return null;
     }
     return new SyncgateConfig(listen, basePath, management, oidc, syncGateway, session, cookie, access);
   }

@@ -174,13 +174,12 @@ final class ConfigReader {
     return null;
   }
 
+  /** A problem with {@code value} of {@code key} (one item of a list, say); an empty value is not shown. */
   void problem(String key, String value, String problem) {
     Raw raw = raw(key);
-    if (raw != null) {
-      problem(raw, problem);
-    } else {
-      problems.add(key + " " + quote(value) + ": " + problem);
-    }
+    String origin = raw != null ? raw.origin() : key;
+    String shown = value.isEmpty() ? "" : " " + (key.endsWith("password") ? "\"…\"" : quote(value));
+    problems.add(origin + shown + ": " + problem);
   }
 
   /** Problems found so far, plus every YAML key that no read asked for (usually a typo). */
@@ -192,6 +191,10 @@ final class ConfigReader {
       }
     }
     return all;
+  }
+
+  Set<String> keysRead() {
+    return Set.copyOf(read);
   }
 
   private void missing(String key) {

@@ -24,12 +24,23 @@ final class InboundHeaders implements ProxyInterceptor {
     this.cookies = cookies;
   }
 
+  /** RFC 9110 §7.6.1: hop-by-hop fields describe the backend's connection, not ours. */
+  private static final List<String> HOP_BY_HOP = List.of(
+      "connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade", "proxy-authenticate");
+
   @Override
   public Future<Void> handleProxyResponse(ProxyContext context) {
     MultiMap headers = context.response().headers();
+    if (context.response().getStatusCode() != 101) {
+      for (String name : connectionOptions(headers)) {
+        headers.remove(name);
+      }
+      HOP_BY_HOP.forEach(headers::remove);
+    }
     List<String> setCookies = new ArrayList<>(headers.getAll("set-cookie"));
     headers.remove("set-cookie");
-    if (!outbound.bearer()) {
+    // A held session is Syncgate's business, and renewing it is the backend's: the client gets no cookie.
+    if (!(outbound.credential() instanceof Outbound.HeldSession)) {
       for (String setCookie : setCookies) {
         try {
           String rewritten = cookies.rewrite(setCookie);
@@ -49,5 +60,18 @@ final class InboundHeaders implements ProxyInterceptor {
       }
     }
     return context.sendResponse();
+  }
+
+  /** Fields the backend named in {@code Connection} are hop-by-hop too. */
+  private static List<String> connectionOptions(MultiMap headers) {
+    List<String> names = new ArrayList<>();
+    for (String value : headers.getAll("connection")) {
+      for (String name : value.split(",")) {
+        if (!name.isBlank()) {
+          names.add(name.trim().toLowerCase(Locale.ROOT));
+        }
+      }
+    }
+    return names;
   }
 }

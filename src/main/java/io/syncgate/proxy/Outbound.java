@@ -7,26 +7,46 @@ import java.util.Objects;
  *
  * @param uri the backend path and query: the raw inbound path without the base path, so
  *     percent-encoded bytes such as {@code %2F} in document ids reach the backend as sent
- * @param sessionCookie {@code name=value} of the backend session to present, or null to pass on
- *     the client's own session cookie
- * @param bearer whether the client authenticated with a bearer token; its session is Syncgate's
- *     business, so backend {@code Set-Cookie}s are not passed back to it
- * @param keepAuthorization whether the client's {@code Authorization} header goes to the backend
- *     (only for password logins, when explicitly allowed)
+ * @param credential how the backend request is authenticated
  * @param onRefused called when the backend answers 401, e.g. to forget a cached session
  */
-public record Outbound(String uri, String sessionCookie, boolean bearer, boolean keepAuthorization, Runnable onRefused) {
+public record Outbound(String uri, Credential credential, Runnable onRefused) {
 
-  public Outbound {
-    Objects.requireNonNull(uri, "uri");
-    Objects.requireNonNull(onRefused, "onRefused");
-    if (!uri.startsWith("/")) {
-      throw new IllegalArgumentException("uri must be absolute-path: " + uri);
+  /** How the backend request is authenticated; the client's own credentials go nowhere else. */
+  public sealed interface Credential {}
+
+  /**
+   * A backend session Syncgate holds for a bearer client, presented as {@code cookie}
+   * ({@code name=value}). The client never sees it: backend {@code Set-Cookie}s are dropped.
+   */
+  public record HeldSession(String cookie) implements Credential {
+    @Override
+    public String toString() {
+      return "HeldSession[…]";
     }
   }
 
-  @Override
-  public String toString() {
-    return "Outbound[uri=" + uri + ", bearer=" + bearer + "]";
+  /** The client's own session cookie, passed on for the backend to check. */
+  public record ClientSession() implements Credential {}
+
+  /** The client's {@code Authorization: Basic}, passed on (only where password login is allowed). */
+  public record ClientPassword() implements Credential {}
+
+  /** No credentials at all: a guest request, or a CORS preflight. */
+  public record Anonymous() implements Credential {}
+
+  private static final Runnable NOTHING = () -> {};
+
+  public Outbound {
+    Objects.requireNonNull(uri, "uri");
+    Objects.requireNonNull(credential, "credential");
+    Objects.requireNonNull(onRefused, "onRefused");
+    if (!uri.startsWith("/")) {
+      throw new IllegalArgumentException("uri must be an absolute path: " + uri);
+    }
+  }
+
+  public Outbound(String uri, Credential credential) {
+    this(uri, credential, NOTHING);
   }
 }

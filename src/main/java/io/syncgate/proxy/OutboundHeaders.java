@@ -1,5 +1,10 @@
 package io.syncgate.proxy;
 
+import io.syncgate.proxy.Outbound.Anonymous;
+import io.syncgate.proxy.Outbound.ClientPassword;
+import io.syncgate.proxy.Outbound.ClientSession;
+import io.syncgate.proxy.Outbound.Credential;
+import io.syncgate.proxy.Outbound.HeldSession;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.httpproxy.ProxyContext;
@@ -30,11 +35,20 @@ final class OutboundHeaders implements ProxyInterceptor {
   public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
     context.request().setURI(originPath + outbound.uri());
     MultiMap headers = context.request().headers();
-    if (!outbound.keepAuthorization()) {
+    Credential credential = outbound.credential();
+    if (!(credential instanceof ClientPassword)) {
       headers.remove("authorization");
     }
     // Our listener answers 100-continue itself; passing Expect on would stall the body.
     headers.remove("expect");
+    // Fields the client named in Connection describe its hop to us (vertx-http-proxy drops only the fixed ones).
+    for (String value : headers.getAll("connection")) {
+      for (String name : value.split(",")) {
+        if (!name.isBlank()) {
+          headers.remove(name.trim());
+        }
+      }
+    }
     List<String> claimed = new ArrayList<>();
     for (String name : headers.names()) {
       if (name.toLowerCase(Locale.ROOT).startsWith("x-auth-couchdb-")) {
@@ -42,9 +56,12 @@ final class OutboundHeaders implements ProxyInterceptor {
       }
     }
     claimed.forEach(headers::remove);
-    String cookie = outbound.sessionCookie() != null
-        ? outbound.sessionCookie()
-        : sessionCookieOnly(headers.getAll("cookie"));
+    String cookie = switch (credential) {
+      case HeldSession held -> held.cookie();
+      case ClientSession client -> sessionCookieOnly(headers.getAll("cookie"));
+      case ClientPassword password -> null;
+      case Anonymous anonymous -> null;
+    };
     headers.remove("cookie");
     if (cookie != null) {
       headers.set("cookie", cookie);

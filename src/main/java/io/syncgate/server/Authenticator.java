@@ -5,8 +5,12 @@ import io.syncgate.config.AccessPolicy;
 import io.syncgate.failure.GatewayFailure;
 import io.syncgate.identity.TokenVerifier;
 import io.syncgate.proxy.Outbound;
+import io.syncgate.proxy.Outbound.Anonymous;
+import io.syncgate.proxy.Outbound.ClientPassword;
+import io.syncgate.proxy.Outbound.ClientSession;
+import io.syncgate.proxy.Outbound.HeldSession;
 import io.vertx.core.Future;
-import io.vertx.core.http.Cookie;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
@@ -16,8 +20,6 @@ import io.vertx.core.http.HttpServerRequest;
  * login or a credential-less guest request passes only where the configuration allows it.
  */
 final class Authenticator {
-
-  private static final Runnable NOTHING = () -> {};
 
   private final TokenVerifier verifier;
   private final Sessions sessions;
@@ -32,14 +34,19 @@ final class Authenticator {
   }
 
   Future<Outbound> authenticate(HttpServerRequest request, InboundPath path) {
+    if (request.method() == HttpMethod.OPTIONS) {
+      // CORS preflights never carry credentials (Fetch §4.8); the backend's CORS settings answer
+      // them, and an OPTIONS reply holds no data. Whatever credentials came along are dropped.
+      return Future.succeededFuture(new Outbound(path.backendUri(), new Anonymous()));
+    }
     Credentials credentials = Credentials.of(request);
     return switch (credentials.scheme()) {
       case BEARER -> verifier.verify(credentials.value())
           .compose(identity -> sessions.reuse(path.database(), identity).map(session -> new Outbound(
-              path.backendUri(), session.cookieName() + "=" + session.sessionId(), true, false,
+              path.backendUri(), new HeldSession(session.cookieName() + "=" + session.sessionId()),
               () -> sessions.forget(path.database(), identity))));
       case BASIC -> access.allowPasswordLogin()
-          ? Future.succeededFuture(new Outbound(path.backendUri(), null, false, true, NOTHING))
+          ? Future.succeededFuture(new Outbound(path.backendUri(), new ClientPassword()))
           : Future.failedFuture(GatewayFailure.credentialsRequired(
               "password login is disabled: send a bearer token from the identity provider"));
       case OTHER -> Future.failedFuture(GatewayFailure.credentialsRequired(
@@ -49,9 +56,11 @@ final class Authenticator {
   }
 
   private Future<Outbound> withoutAuthorization(HttpServerRequest request, InboundPath path) {
-    Cookie session = request.getCookie(sessionCookieName);
-    if (session != null || access.allowGuest()) {
-      return Future.succeededFuture(new Outbound(path.backendUri(), null, false, false, NOTHING));
+    if (request.getCookie(sessionCookieName) != null) {
+      return Future.succeededFuture(new Outbound(path.backendUri(), new ClientSession()));
+    }
+    if (access.allowGuest()) {
+      return Future.succeededFuture(new Outbound(path.backendUri(), new Anonymous()));
     }
     return Future.failedFuture(GatewayFailure.credentialsRequired(
         "sign in first: send a bearer token or the session cookie"));

@@ -33,6 +33,7 @@ final class GatewayRouter {
     router.route().handler(ctx -> {
       // Nothing reads the body until it is forwarded; unpaused, its first bytes would be lost.
       ctx.request().pause();
+      AccessLog.record(ctx);
       InboundPath.rejectDotSegments(ctx.request().path());
       ctx.next();
     });
