@@ -1,0 +1,163 @@
+package io.syncgate.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.syncgate.config.CookiePolicy.SameSite;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+
+  private static final String MINIMAL = """
+      oidc:
+        issuer: https://idp.example.com/realms/app
+        audiences: [app]
+      sync_gateway:
+        public_url: http://sg.internal:4984
+        admin_url: http://127.0.0.1:4985/
+        admin_username: syncgate
+        admin_password: secret
+        databases: [todo]
+      """;
+
+  private static List<String> problems(String yaml, Map<String, String> env) {
+    return catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parse(yaml, env)).problems();
+  }
+
+  @Test
+  void aMinimalFileGetsTheDocumentedDefaults() throws Exception {
+    SyncgateConfig config = ConfigLoader.parse(MINIMAL, Map.of());
+
+    assertThat(config.listen()).isEqualTo(new Listener("0.0.0.0", 8080));
+    assertThat(config.management()).isEqualTo(new Listener("127.0.0.1", 9090));
+    assertThat(config.basePath()).isEmpty();
+    assertThat(config.oidc().issuer()).isEqualTo("https://idp.example.com/realms/app");
+    assertThat(config.oidc().usernameClaim()).isEqualTo("sub");
+    assertThat(config.oidc().algorithms()).containsExactlyInAnyOrderElementsOf(OidcConfig.DEFAULT_ALGORITHMS);
+    assertThat(config.oidc().clockSkew()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(config.syncGateway().adminUrl().toString()).isEqualTo("http://127.0.0.1:4985");
+    assertThat(config.syncGateway().sessionCookieName()).isEqualTo("SyncGatewaySession");
+    assertThat(config.session().maxTtl()).isEqualTo(Duration.ofHours(24));
+    assertThat(config.cookie()).isEqualTo(new CookiePolicy(true, SameSite.LAX));
+    assertThat(config.access()).isEqualTo(new AccessPolicy(false, false));
+  }
+
+  @Test
+  void environmentVariablesOverrideTheFile() throws Exception {
+    SyncgateConfig config = ConfigLoader.parse(MINIMAL, Map.of(
+        "SYNCGATE_LISTEN_PORT", "4984",
+        "SYNCGATE_LISTEN_BASE_PATH", "/sync/",
+        "SYNCGATE_SYNC_GATEWAY_ADMIN_PASSWORD", "from-env",
+        "SYNCGATE_OIDC_AUDIENCES", "app, mobile",
+        "SYNCGATE_SESSION_MAX_TTL", "90m"));
+
+    assertThat(config.listen().port()).isEqualTo(4984);
+    assertThat(config.basePath()).isEqualTo("/sync");
+    assertThat(config.syncGateway().adminPassword()).isEqualTo("from-env");
+    assertThat(config.oidc().audiences()).containsExactlyInAnyOrder("app", "mobile");
+    assertThat(config.session().maxTtl()).isEqualTo(Duration.ofMinutes(90));
+  }
+
+  @Test
+  void everyProblemIsReportedAtOnceNamingItsKey() {
+    List<String> problems = problems("""
+        listen:
+          port: 99999
+        oidc:
+          issuer: ftp://idp
+          algorithms: [RS256, HS256, none]
+          clock_skew: soon
+        sync_gateway:
+          public_url: http://sg:4984
+          admin_username: syncgate
+          databases: [Todo]
+        cookie:
+          secure: false
+          same_site: None
+        sesion:
+          max_ttl: 1h
+        """, Map.of());
+
+    assertThat(problems).containsExactlyInAnyOrder(
+        "listen.port \"99999\": out of range: must be between 0 and 65535",
+        "oidc.issuer \"ftp://idp\": unsupported scheme: use an http:// or https:// URL",
+        "oidc.audiences: missing: a value is required (or set SYNCGATE_OIDC_AUDIENCES)",
+        "oidc.algorithms \"HS256\": HMAC algorithms cannot be verified with an identity provider's public keys",
+        "oidc.algorithms \"none\": unsigned tokens are never accepted",
+        "oidc.clock_skew \"soon\": not a duration: write a number and a unit (ms, s, m, h, d), e.g. 30s",
+        "sync_gateway.admin_url: missing: a value is required (or set SYNCGATE_SYNC_GATEWAY_ADMIN_URL)",
+        "sync_gateway.admin_password: missing: required with sync_gateway.admin_username"
+            + " (or set SYNCGATE_SYNC_GATEWAY_ADMIN_PASSWORD)",
+        "sync_gateway.databases \"Todo\": not a Sync Gateway database name: lowercase letter first, then a-z 0-9 _$()+-",
+        "cookie.same_site \"None\": browsers drop SameSite=None cookies that are not Secure:"
+            + " set cookie.secure to true or use Lax",
+        "sesion.max_ttl: unknown key: see docs/configuration.md for the keys Syncgate reads");
+  }
+
+  @Test
+  void problemsFromTheEnvironmentSayWhereTheyCameFromAndHideSecrets() {
+    List<String> problems = problems(MINIMAL, Map.of("SYNCGATE_LISTEN_PORT", "http",
+        "SYNCGATE_SYNC_GATEWAY_ADMIN_PASSWORD", ""));
+
+    assertThat(problems).containsExactly(
+        "listen.port (from SYNCGATE_LISTEN_PORT) \"http\": not a whole number",
+        "sync_gateway.admin_password (from SYNCGATE_SYNC_GATEWAY_ADMIN_PASSWORD): missing: required with sync_gateway.admin_username"
+            + " (or set SYNCGATE_SYNC_GATEWAY_ADMIN_PASSWORD)");
+  }
+
+  @Test
+  void aBasePathWithDotSegmentsOrEncodingIsRefused() {
+    assertThat(problems(MINIMAL + "listen:\n  base_path: /a/../b\n", Map.of()))
+        .singleElement().asString().startsWith("listen.base_path \"/a/../b\": not a plain path");
+    assertThat(problems(MINIMAL + "listen:\n  base_path: /a%2Fb\n", Map.of()))
+        .singleElement().asString().startsWith("listen.base_path \"/a%2Fb\": not a plain path");
+  }
+
+  @Test
+  void brokenYamlIsReportedNotThrown() {
+    assertThat(problems("oidc: [unclosed", Map.of())).singleElement().asString()
+        .startsWith("configuration file: not valid YAML");
+  }
+
+  @Test
+  void aFileThatCannotBeReadIsNamed() {
+    var failure = catchThrowableOfType(ConfigException.class,
+        () -> ConfigLoader.load(Path.of("/nonexistent/syncgate.yaml"), Map.of()));
+
+    assertThat(failure.problems()).singleElement().asString()
+        .startsWith("configuration file /nonexistent/syncgate.yaml: cannot be read");
+  }
+
+  @Test
+  void theEnvironmentAloneCanConfigureSyncgate() throws Exception {
+    SyncgateConfig config = ConfigLoader.load(null, Map.of(
+        "SYNCGATE_OIDC_ISSUER", "https://idp.example.com",
+        "SYNCGATE_OIDC_AUDIENCES", "app",
+        "SYNCGATE_SYNC_GATEWAY_PUBLIC_URL", "http://sg:4984",
+        "SYNCGATE_SYNC_GATEWAY_ADMIN_URL", "http://sg:4985",
+        "SYNCGATE_SYNC_GATEWAY_DATABASES", "todo,notes"));
+
+    assertThat(config.syncGateway().databases()).containsExactly("todo", "notes");
+    assertThat(config.syncGateway().adminUsername()).isNull();
+  }
+
+  @Test
+  void theAdminPasswordNeverAppearsInTheConfigurationsText() throws Exception {
+    assertThat(ConfigLoader.parse(MINIMAL, Map.of()).toString()).doesNotContain("secret");
+  }
+
+  @Test
+  void everyKeyTheLoaderReadsIsDocumentedWithItsVariable() throws IOException {
+    String docs = Files.readString(Path.of("docs/configuration.md"));
+
+    assertThat(ConfigLoader.keys()).hasSizeGreaterThan(20).allSatisfy(key ->
+        assertThat(docs).as("docs/configuration.md documents " + key)
+            .contains("`" + key + "`").contains("`" + ConfigReader.envName(key) + "`"));
+  }
+}

@@ -1,0 +1,330 @@
+package io.syncgate.identity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jose.util.Base64URL;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.PlainJWT;
+import com.nimbusds.jwt.SignedJWT;
+import io.syncgate.config.OidcConfig;
+import io.syncgate.failure.GatewayFailure;
+import io.syncgate.testing.MutableClock;
+import io.syncgate.testing.TestIdentityProvider;
+import io.vertx.core.Context;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.client.WebClient;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class TokenVerifierTest {
+
+  private static final String AUDIENCE = "syncgate-app";
+
+  private final MutableClock clock = new MutableClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
+  private Vertx vertx;
+  private WebClient web;
+  private TestIdentityProvider idp;
+  private Context context;
+
+  @BeforeEach
+  void start() {
+    vertx = Vertx.vertx();
+    web = WebClient.create(vertx);
+    context = vertx.getOrCreateContext();
+    idp = TestIdentityProvider.start(clock);
+  }
+
+  @AfterEach
+  void stop() {
+    idp.close();
+    vertx.close().await();
+  }
+
+  private OidcConfig config(String issuerId) {
+    return config(issuerId, "sub", OidcConfig.DEFAULT_ALGORITHMS);
+  }
+
+  private OidcConfig config(String issuerId, String claim, List<String> algorithms) {
+    return new OidcConfig(idp.issuer(issuerId), Set.of(AUDIENCE, "second-app"), claim, Set.copyOf(algorithms),
+        Duration.ofSeconds(30), Duration.ofMinutes(10), Duration.ofSeconds(30), Duration.ofSeconds(5));
+  }
+
+  /**
+   * Verifies on one Vert.x context, as Syncgate's event loops do (Vert.x 5.0.7's client, called
+   * from a plain thread with a fresh context each time, now and then loses a pooled response).
+   */
+  private Identity verify(TokenVerifier verifier, String token) {
+    Promise<Identity> done = Promise.promise();
+    context.runOnContext(v -> verifier.verify(token).onComplete(done));
+    return done.future().await();
+  }
+
+  private TokenVerifier verifier(OidcConfig config) {
+    return new TokenVerifier(web, config, clock);
+  }
+
+  private String rejection(TokenVerifier verifier, String token) {
+    Throwable failure = catchThrowable(() -> verify(verifier, token));
+    assertThat(failure).isInstanceOf(GatewayFailure.class);
+    assertThat(((GatewayFailure) failure).status()).isEqualTo(401);
+    assertThat(((GatewayFailure) failure).wwwAuthenticate()).contains("error=\"invalid_token\"");
+    return ((GatewayFailure) failure).reason();
+  }
+
+  @Test
+  void aValidRs256TokenNamesItsSubject() {
+    Identity identity = verify(verifier(config("idp")), idp.token("idp", "alice", AUDIENCE, 300));
+
+    assertThat(identity.username()).isEqualTo("alice");
+    assertThat(identity.issuer()).isEqualTo(idp.issuer("idp"));
+    assertThat(identity.expiresAt()).isEqualTo(clock.instant().plusSeconds(300));
+  }
+
+  @Test
+  void aValidEs256TokenIsAccepted() {
+    try (TestIdentityProvider ec = TestIdentityProvider.start("ES256", clock)) {
+      OidcConfig config = new OidcConfig(ec.issuer("ec"), Set.of(AUDIENCE), "sub", Set.of("ES256"),
+          Duration.ofSeconds(30), Duration.ofMinutes(10), Duration.ofSeconds(30), Duration.ofSeconds(5));
+
+      Identity identity = verify(verifier(config), ec.token("ec", "ellie", AUDIENCE, 300));
+
+      assertThat(identity.username()).isEqualTo("ellie");
+    }
+  }
+
+  @Test
+  void anyOfTheAcceptedAudiencesIsEnough() {
+    assertThat(verify(verifier(config("idp")), idp.token("idp", "bob", "second-app", 300)).username())
+        .isEqualTo("bob");
+  }
+
+  @Test
+  void theUsernameComesFromTheConfiguredClaim() {
+    String token = idp.token("idp", "subject-123", AUDIENCE, Map.of("email", "carol@example.com"), 300);
+
+    Identity identity = verify(verifier(config("idp", "email", OidcConfig.DEFAULT_ALGORITHMS)), token);
+
+    assertThat(identity.username()).isEqualTo("carol@example.com");
+    assertThat(identity.subject()).isEqualTo("subject-123");
+  }
+
+  @Test
+  void aTokenWithoutTheUsernameClaimIsRejected() {
+    String reason = rejection(verifier(config("idp", "email", OidcConfig.DEFAULT_ALGORITHMS)),
+        idp.token("idp", "subject-123", AUDIENCE, 300));
+
+    assertThat(reason).isEqualTo("token has no email claim to name the user");
+  }
+
+  @Test
+  void anExpiredTokenIsRejectedOnceTheSkewHasPassed() {
+    TokenVerifier verifier = verifier(config("idp"));
+    String token = idp.token("idp", "dave", AUDIENCE, 60);
+
+    clock.advance(Duration.ofSeconds(60 + 29));
+    assertThat(verify(verifier, token).username()).isEqualTo("dave");
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(rejection(verifier, token)).isEqualTo("token expired");
+  }
+
+  @Test
+  void aTokenNotValidYetIsRejected() {
+    MutableClock issuerClock = new MutableClock(clock.instant().plus(Duration.ofMinutes(5)));
+    try (TestIdentityProvider future = TestIdentityProvider.start(issuerClock)) {
+      OidcConfig config = new OidcConfig(future.issuer("idp"), Set.of(AUDIENCE), "sub", Set.of("RS256"),
+          Duration.ofSeconds(30), Duration.ofMinutes(10), Duration.ofSeconds(30), Duration.ofSeconds(5));
+
+      assertThat(rejection(verifier(config), future.token("idp", "erin", AUDIENCE, 600)))
+          .isEqualTo("token is not valid yet");
+    }
+  }
+
+  @Test
+  void aTokenForAnotherAudienceIsRejected() {
+    assertThat(rejection(verifier(config("idp")), idp.token("idp", "frank", "someone-else", 300)))
+        .isEqualTo("token audience is not accepted");
+  }
+
+  @Test
+  void aTokenFromAnotherIssuerOfTheSameServerIsRejected() {
+    // The other issuer's keys are not ours either, so the key check fires first.
+    assertThat(rejection(verifier(config("idp")), idp.token("other", "grace", AUDIENCE, 300)))
+        .isEqualTo("token is signed by a key the issuer does not publish");
+  }
+
+  @Test
+  void aTokenSignedWithTheIssuersKeyButNamingAnotherIssuerIsRejected() {
+    String token = idp.token("idp", "heidi", AUDIENCE, Map.of("iss", "https://evil.example"), 300);
+
+    assertThat(rejection(verifier(config("idp")), token)).isEqualTo("token issuer is not accepted");
+  }
+
+  @Test
+  void aTokenSignedByAnUnknownKeyIsRejected() throws Exception {
+    RSAKey stranger = new RSAKeyGenerator(2048).keyID("stranger").generate();
+    SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("stranger").build(),
+        claims("ivan", idp.issuer("idp")));
+    jwt.sign(new RSASSASigner(stranger));
+
+    assertThat(rejection(verifier(config("idp")), jwt.serialize()))
+        .isEqualTo("token is signed by a key the issuer does not publish");
+  }
+
+  @Test
+  void aTokenWhoseSignatureWasTamperedWithIsRejected() {
+    String token = idp.token("idp", "judy", AUDIENCE, 300);
+    String[] parts = token.split("\\.");
+    String forgedClaims = Base64URL.encode(new String(Base64URL.from(parts[1]).decode()).replace("judy", "admin"))
+        .toString();
+
+    assertThat(rejection(verifier(config("idp")), parts[0] + "." + forgedClaims + "." + parts[2]))
+        .isEqualTo("token signature is invalid");
+  }
+
+  @Test
+  void anUnsignedTokenIsRejected() {
+    String token = new PlainJWT(claims("mallory", idp.issuer("idp"))).serialize();
+
+    assertThat(rejection(verifier(config("idp")), token)).isEqualTo("token is not signed");
+  }
+
+  @Test
+  void anHmacTokenKeyedWithThePublicKeyIsRejected() throws Exception {
+    // The classic confusion attack: HS256 "signed" with bytes everyone can read from the JWKS.
+    String token = idp.token("idp", "warmup", AUDIENCE, 300);
+    verify(verifier(config("idp")), token);
+    byte[] publicBytes = web.getAbs(idp.issuer("idp") + "/jwks").send().await().bodyAsString().repeat(2).getBytes();
+    SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims("mallory", idp.issuer("idp")));
+    jwt.sign(new MACSigner(publicBytes));
+
+    assertThat(rejection(verifier(config("idp")), jwt.serialize())).isEqualTo("signing algorithm HS256 is not accepted");
+  }
+
+  @Test
+  void anAlgorithmOffTheAllowlistIsRejected() {
+    TokenVerifier esOnly = verifier(config("idp", "sub", List.of("ES256")));
+
+    assertThat(rejection(esOnly, idp.token("idp", "oscar", AUDIENCE, 300))).isEqualTo("signing algorithm RS256 is not accepted");
+  }
+
+  @Test
+  void garbageIsRejectedAsMalformed() {
+    assertThat(rejection(verifier(config("idp")), "not-a-jwt")).isEqualTo("malformed token");
+  }
+
+  @Test
+  void aTokenWithoutExpiryIsRejected() {
+    JWTClaimsSet noExpiry = new JWTClaimsSet.Builder(claims("uma", idp.issuer("idp"))).expirationTime(null).build();
+
+    assertThat(rejection(verifier(config("idp")), idp.sign("idp", noExpiry))).isEqualTo("token has no expiry");
+  }
+
+  @Test
+  void aTokenSignedByAnotherKeyUnderAKnownKeyIdIsRejected() throws Exception {
+    String kid = SignedJWT.parse(idp.token("idp", "warmup", AUDIENCE, 300)).getHeader().getKeyID();
+    RSAKey impostor = new RSAKeyGenerator(2048).keyID(kid).generate();
+    SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(kid).build(),
+        claims("victor", idp.issuer("idp")));
+    jwt.sign(new RSASSASigner(impostor));
+
+    assertThat(rejection(verifier(config("idp")), jwt.serialize())).isEqualTo("token signature is invalid");
+  }
+
+  @Test
+  void aNumericUsernameClaimIsAccepted() {
+    JWTClaimsSet numeric = new JWTClaimsSet.Builder(claims("ignored", idp.issuer("idp"))).claim("uid", 4711).build();
+
+    Identity identity = verify(verifier(config("idp", "uid", OidcConfig.DEFAULT_ALGORITHMS)), idp.sign("idp", numeric));
+
+    assertThat(identity.username()).isEqualTo("4711");
+  }
+
+  @Test
+  void aRotatedKeyIsFetchedOnFirstSight() {
+    TokenVerifier verifier = verifier(config("idp"));
+    verify(verifier, idp.token("idp", "peggy", AUDIENCE, 300));
+
+    idp.rotateKey("idp");
+
+    assertThat(verify(verifier, idp.token("idp", "peggy", AUDIENCE, 300)).username()).isEqualTo("peggy");
+  }
+
+  @Test
+  void unknownKeysTriggerAtMostOneRefetchPerCooldown() {
+    TokenVerifier verifier = verifier(config("idp"));
+    verify(verifier, idp.token("idp", "quinn", AUDIENCE, 300));
+    idp.rotateKey("idp");
+    String first = idp.token("idp", "quinn", AUDIENCE, 300);
+    assertThat(verify(verifier, first).username()).isEqualTo("quinn");
+
+    idp.rotateKey("idp");
+    String second = idp.token("idp", "quinn", AUDIENCE, 300);
+    // Within the cooldown the new key is not fetched...
+    assertThat(rejection(verifier, second)).isEqualTo("token is signed by a key the issuer does not publish");
+    // ...after it, it is.
+    clock.advance(Duration.ofSeconds(31));
+    assertThat(verify(verifier, second).username()).isEqualTo("quinn");
+  }
+
+  @Test
+  void knownKeysKeepWorkingWhileTheProviderIsDown() {
+    TokenVerifier verifier = verifier(config("idp"));
+    String token = idp.token("idp", "rita", AUDIENCE, 3600);
+    verify(verifier, token);
+
+    idp.close();
+    clock.advance(Duration.ofMinutes(30)); // past the cache TTL: a refresh is attempted and fails
+
+    assertThat(verify(verifier, token).username()).isEqualTo("rita");
+    assertThat(verifier.ready()).isTrue();
+  }
+
+  @Test
+  void withoutKeysVerificationFailsAs503NotAs401() {
+    TokenVerifier verifier = verifier(config("idp"));
+    String token = idp.token("idp", "sam", AUDIENCE, 300);
+    idp.close();
+
+    Throwable failure = catchThrowable(() -> verify(verifier, token));
+
+    assertThat(failure).isInstanceOf(GatewayFailure.class);
+    assertThat(((GatewayFailure) failure).status()).isEqualTo(503);
+    assertThat(verifier.ready()).isFalse();
+  }
+
+  @Test
+  void aDiscoveryDocumentForAnotherIssuerIsNotTrusted() {
+    // Configured issuer differs from what the provider's discovery document claims (trailing slash).
+    OidcConfig config = new OidcConfig(idp.issuer("idp") + "/", Set.of(AUDIENCE), "sub", Set.of("RS256"),
+        Duration.ofSeconds(30), Duration.ofMinutes(10), Duration.ofSeconds(30), Duration.ofSeconds(5));
+
+    Throwable failure = catchThrowable(() -> verify(verifier(config), idp.token("idp", "tina", AUDIENCE, 300)));
+
+    assertThat(((GatewayFailure) failure).status()).isEqualTo(503);
+  }
+
+  private JWTClaimsSet claims(String subject, String issuer) {
+    return new JWTClaimsSet.Builder()
+        .subject(subject)
+        .issuer(issuer)
+        .audience(AUDIENCE)
+        .expirationTime(Date.from(clock.instant().plusSeconds(300)))
+        .build();
+  }
+}
