@@ -1,0 +1,267 @@
+package io.syncgate.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.syncgate.testing.Http;
+import io.syncgate.testing.Http.Response;
+import io.syncgate.testing.SyncGatewayStandIn.Seen;
+import io.syncgate.testing.TestStack;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** What happens to requests on their way to Sync Gateway and back. */
+class ForwardingTest {
+
+  private static TestStack stack;
+
+  @BeforeAll
+  static void startStack() throws Exception {
+    stack = TestStack.start();
+  }
+
+  @AfterAll
+  static void stopStack() throws Exception {
+    stack.close();
+  }
+
+  @BeforeEach
+  void forgetRequests() {
+    stack.sg.forgetRequests();
+  }
+
+  @AfterEach
+  void everyRequestConformedToTheSpec() {
+    assertThat(stack.sg.specViolations()).isEmpty();
+  }
+
+  private static Map<String, String> bearer(String subject) {
+    return Http.bearer(stack.token(subject));
+  }
+
+  private static String signedInCookie(String subject) {
+    Response signIn = stack.http.post(stack.port(), "/sync/todo/_session", bearer(subject));
+    assertThat(signIn.status()).as(signIn.toString()).isEqualTo(200);
+    return "SyncGatewaySession=" + signIn.json().getString("session_id");
+  }
+
+  private static Seen lastPublicRequest() {
+    List<Seen> seen = stack.sg.publicRequests();
+    assertThat(seen).isNotEmpty();
+    return seen.get(seen.size() - 1);
+  }
+
+  @Test
+  void aDocumentIdWithAnEncodedSlashReachesTheBackendAsSent() {
+    Map<String, String> headers = new HashMap<>(bearer("slash-user"));
+    headers.put("content-type", "application/json");
+
+    Response put = stack.http.send(HttpMethod.PUT, stack.port(), "/sync/todo/notes%2F2026", headers,
+        Buffer.buffer("{\"title\":\"slash\"}"));
+    Response get = stack.http.get(stack.port(), "/sync/todo/notes%2F2026?revs=true", bearer("slash-user"));
+
+    assertThat(put.status()).as(put.toString()).isEqualTo(201);
+    assertThat(stack.sg.publicRequests()).extracting(Seen::uri)
+        .containsExactly("/todo/notes%2F2026", "/todo/notes%2F2026?revs=true");
+    assertThat(get.status()).isEqualTo(200);
+    assertThat(get.json().getString("_id")).isEqualTo("notes/2026");
+    assertThat(get.json().getJsonObject("_revisions")).isNotNull();
+  }
+
+  @Test
+  void headAndOptionsAreForwardedNotAnsweredLocally() {
+    Response head = stack.http.send(HttpMethod.HEAD, stack.port(), "/sync/todo/", bearer("head-user"), null);
+    Response options = stack.http.send(HttpMethod.OPTIONS, stack.port(), "/sync/todo/some-doc", Map.of(), null);
+
+    assertThat(head.status()).isEqualTo(200);
+    assertThat(options.status()).isEqualTo(204);
+    assertThat(options.header("allow")).isEqualTo("GET, HEAD, POST, PUT, DELETE");
+    assertThat(stack.sg.publicRequests()).extracting(seen -> seen.method() + " " + seen.uri())
+        .containsExactly("HEAD /todo/", "OPTIONS /todo/some-doc");
+  }
+
+  @Test
+  void theBackendsHopByHopHeadersStayOnItsHop() {
+    Response response = stack.http.get(stack.port(), "/sync/todo/", bearer("hop-user"));
+
+    // PouchDB Server answers with Connection: keep-alive and Keep-Alive: timeout=5 (RFC 9110 §7.6.1).
+    assertThat(response.status()).isEqualTo(200);
+    assertThat(response.header("keep-alive")).isNull();
+    assertThat(response.header("x-powered-by")).isEqualTo("Express");
+  }
+
+  @Test
+  void aRequestWithoutCredentialsIs401WithABearerChallenge() {
+    Response response = stack.http.get(stack.port(), "/sync/todo/_all_docs", Map.of());
+
+    assertThat(response.status()).isEqualTo(401);
+    assertThat(response.header("www-authenticate")).isEqualTo("Bearer realm=\"syncgate\"");
+    assertThat(response.json().getString("error")).isEqualTo("unauthorized");
+    assertThat(stack.sg.publicRequests()).isEmpty();
+  }
+
+  @Test
+  void aDatabaseThatIsNotConfiguredIs404AndNeverReachesTheBackend() {
+    Response response = stack.http.get(stack.port(), "/sync/secret/_all_docs", bearer("curious"));
+
+    assertThat(response.status()).isEqualTo(404);
+    assertThat(response.json()).isEqualTo(new JsonObject().put("error", "not_found").put("reason", "no such database"));
+    assertThat(stack.sg.publicRequests()).isEmpty();
+    assertThat(stack.sg.adminRequests()).isEmpty();
+  }
+
+  @Test
+  void aSessionCookieIsPassedOnAndOtherCookiesAndClaimedIdentitiesAreNot() {
+    String session = signedInCookie("cookie-user");
+
+    Response response = stack.http.get(stack.port(), "/sync/todo/", Map.of(
+        "cookie", "theme=dark; " + session + "; tracking=abc",
+        "x-auth-couchdb-roles", "_admin",
+        "X-Auth-CouchDB-UserName", "admin"));
+
+    assertThat(response.status()).as(response.toString()).isEqualTo(200);
+    Seen seen = lastPublicRequest();
+    assertThat(seen.headers().getAll("cookie")).containsExactly(session);
+    assertThat(seen.headers().names()).noneMatch(name -> name.toLowerCase().startsWith("x-auth-couchdb"));
+  }
+
+  @Test
+  void sessionRenewalIsRewrittenToThePathTheClientUses() {
+    String session = signedInCookie("renewing-user");
+    stack.clock.advance(Duration.ofMinutes(7)); // more than 10% of the one-hour session
+
+    Response response = stack.http.get(stack.port(), "/sync/todo/", Map.of("cookie", session));
+
+    assertThat(response.status()).isEqualTo(200);
+    assertThat(response.headers("set-cookie")).singleElement().asString()
+        .startsWith(session + "; Path=/sync/todo; Expires=")
+        .contains("; HttpOnly")
+        .endsWith("; SameSite=Lax");
+  }
+
+  @Test
+  void theBackendsBasicChallengeIsReplacedSoBrowsersShowNoPasswordDialog() {
+    Response response = stack.http.get(stack.port(), "/sync/todo/",
+        Map.of("cookie", "SyncGatewaySession=0000000000000000000000000000000000000000"));
+
+    assertThat(response.status()).isEqualTo(401);
+    assertThat(response.headers("www-authenticate")).containsExactly("Bearer realm=\"syncgate\"");
+    assertThat(response.json().getString("reason")).isEqualTo("Login required");
+  }
+
+  @Test
+  void bearerRequestsShareOneSessionAndNeverForwardTheToken() {
+    String token = stack.token("sharing-user");
+
+    stack.http.get(stack.port(), "/sync/todo/", Http.bearer(token));
+    stack.http.get(stack.port(), "/sync/todo/_all_docs", Http.bearer(token));
+    Response third = stack.http.get(stack.port(), "/sync/todo/_changes", Http.bearer(token));
+
+    assertThat(third.status()).isEqualTo(200);
+    assertThat(stack.sg.adminWrites()).extracting(seen -> seen.method() + " " + seen.uri())
+        .containsExactly("PUT /todo/_user/sharing-user", "POST /todo/_session");
+    assertThat(stack.sg.publicRequests()).hasSize(3).allSatisfy(seen -> {
+      assertThat(seen.headers().get("cookie")).matches("SyncGatewaySession=[0-9a-f]{40}");
+      assertThat(seen.headers().get("authorization")).isNull();
+      assertThat(seen.headers().toString()).doesNotContain(token);
+    });
+    assertThat(third.headers("set-cookie")).isEmpty();
+  }
+
+  @Test
+  void aHeldSessionTheBackendDroppedIsReplacedOnTheNextRequest() {
+    String token = stack.token("dropped-user");
+    assertThat(stack.http.get(stack.port(), "/sync/todo/", Http.bearer(token)).status()).isEqualTo(200);
+    stack.sg.deleteSessionsOf("dropped-user");
+
+    Response refused = stack.http.get(stack.port(), "/sync/todo/", Http.bearer(token));
+    Response retried = stack.http.get(stack.port(), "/sync/todo/", Http.bearer(token));
+
+    assertThat(refused.status()).isEqualTo(401);
+    assertThat(retried.status()).isEqualTo(200);
+    assertThat(stack.sg.sessionCount("dropped-user")).isEqualTo(1);
+  }
+
+  @Test
+  void aHeldSessionIsRenewedBeforeItExpires() {
+    String token = stack.idp.token(TestStack.ISSUER_ID, "expiring-user", TestStack.AUDIENCE, 2 * 3600);
+    assertThat(stack.http.get(stack.port(), "/sync/todo/", Http.bearer(token)).status()).isEqualTo(200);
+
+    stack.clock.advance(Duration.ofMinutes(59).plusSeconds(40)); // inside the reuse margin of the 1 h cap
+
+    assertThat(stack.http.get(stack.port(), "/sync/todo/", Http.bearer(token)).status()).isEqualTo(200);
+    assertThat(stack.sg.adminWrites()).filteredOn(seen -> seen.method().equals("POST")).hasSize(2);
+  }
+
+  @Test
+  void passwordLoginsAreRefusedUnlessAllowed() throws Exception {
+    Map<String, String> basic = Map.of("authorization", "Basic YWxpY2U6c2VjcmV0");
+
+    Response refused = stack.http.get(stack.port(), "/sync/todo/", basic);
+
+    assertThat(refused.status()).isEqualTo(401);
+    assertThat(refused.json().getString("reason"))
+        .isEqualTo("password login is disabled: send a bearer token from the identity provider");
+    assertThat(stack.sg.publicRequests()).isEmpty();
+
+    stack.restartSyncgate(Map.of("SYNCGATE_ACCESS_ALLOW_PASSWORD_LOGIN", "true"));
+    try {
+      stack.http.get(stack.port(), "/sync/todo/", basic);
+      assertThat(lastPublicRequest().headers().get("authorization")).isEqualTo("Basic YWxpY2U6c2VjcmV0");
+    } finally {
+      stack.restartSyncgate(Map.of());
+    }
+  }
+
+  @Test
+  void guestRequestsReachTheBackendOnlyWhenAllowed() throws Exception {
+    stack.restartSyncgate(Map.of("SYNCGATE_ACCESS_ALLOW_GUEST", "true"));
+    try {
+      Response response = stack.http.get(stack.port(), "/sync/todo/", Map.of());
+
+      // The stand-in has no GUEST access, as SG by default: its 401 comes back, minus the Basic challenge.
+      assertThat(response.status()).isEqualTo(401);
+      assertThat(response.header("www-authenticate")).isEqualTo("Bearer realm=\"syncgate\"");
+      assertThat(lastPublicRequest().uri()).isEqualTo("/todo/");
+    } finally {
+      stack.restartSyncgate(Map.of());
+    }
+  }
+
+  @Test
+  void anUnreachableBackendIsAJson502AndSyncgateKeepsServing() throws Exception {
+    int closed;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      closed = socket.getLocalPort();
+    }
+    stack.restartSyncgate(Map.of(
+        "SYNCGATE_SYNC_GATEWAY_PUBLIC_URL", "http://127.0.0.1:" + closed,
+        "SYNCGATE_SYNC_GATEWAY_ADMIN_URL", "http://127.0.0.1:" + closed));
+    try {
+      Response signIn = stack.http.post(stack.port(), "/sync/todo/_session", bearer("unlucky"));
+      Response held = stack.http.get(stack.port(), "/sync/todo/", Map.of("cookie", "SyncGatewaySession=abc"));
+
+      assertThat(signIn.status()).isEqualTo(502);
+      assertThat(signIn.json()).isEqualTo(new JsonObject().put("error", "bad_gateway")
+          .put("reason", "Sync Gateway's admin API is unreachable"));
+      assertThat(held.status()).isEqualTo(502);
+      assertThat(held.header("content-type")).isEqualTo("application/json");
+      assertThat(held.json()).isEqualTo(new JsonObject().put("error", "bad_gateway")
+          .put("reason", "the backend is unreachable"));
+      // Still serving: the next request is answered as well.
+      assertThat(stack.http.get(stack.port(), "/sync/todo/", Map.of()).status()).isEqualTo(401);
+    } finally {
+      stack.restartSyncgate(Map.of());
+    }
+  }
+}

@@ -1,0 +1,39 @@
+package io.syncgate.testing;
+
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real {@code pouchdb} client in Node, one process per client (PouchDB keeps one cookie jar
+ * per process), running {@code src/test/node/replicate.js} and answering its JSON result.
+ */
+public final class PouchDbClient {
+
+  private PouchDbClient() {}
+
+  public static JsonObject run(JsonObject options) throws IOException, InterruptedException {
+    Path out = Files.createTempFile("pouchdb-client", ".out");
+    Path log = Files.createTempFile("pouchdb-client", ".log");
+    Process process = new ProcessBuilder(NodePeers.node(), NodePeers.script("replicate.js").toString(), options.encode())
+        .directory(NodePeers.directory().toFile())
+        .redirectOutput(out.toFile())
+        .redirectError(log.toFile())
+        .start();
+    if (!process.waitFor(3, TimeUnit.MINUTES)) {
+      process.destroyForcibly().waitFor();
+      throw new IOException("the PouchDB client did not finish; stderr: " + Files.readString(log));
+    }
+    String stdout = Files.readString(out, StandardCharsets.UTF_8);
+    List<String> lines = stdout.lines().filter(line -> line.startsWith("{")).toList();
+    if (lines.isEmpty()) {
+      throw new IOException("the PouchDB client printed no result; stdout: " + stdout
+          + "; stderr: " + Files.readString(log));
+    }
+    return new JsonObject(lines.get(lines.size() - 1));
+  }
+}

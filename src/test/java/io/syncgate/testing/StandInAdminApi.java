@@ -1,0 +1,201 @@
+package io.syncgate.testing;
+
+import com.atlassian.oai.validator.model.Request;
+import com.atlassian.oai.validator.model.SimpleRequest;
+import io.syncgate.testing.SyncGatewayStandIn.Session;
+import io.syncgate.testing.SyncGatewayStandIn.User;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+
+/**
+ * The stand-in's Admin API (port 4985 in a real deployment): HTTP Basic with the configured RBAC
+ * user, then the user and session endpoints Syncgate uses, answering as {@code admin.yaml}
+ * documents. A request that does not conform to the spec is answered 400 and recorded.
+ */
+final class StandInAdminApi {
+
+  private StandInAdminApi() {}
+
+  static Router router(SyncGatewayStandIn sg) {
+    Router router = Router.router(sg.vertx);
+    router.route().handler(BodyHandler.create());
+    router.route().handler(ctx -> {
+      String body = ctx.body().asString();
+      sg.adminRequests.add(SyncGatewayStandIn.seen(ctx.request(), body));
+      var violations = SyncGatewaySpec.adminViolations(toSpecRequest(ctx, body));
+      if (!violations.isEmpty()) {
+        sg.violations.add(ctx.request().method() + " " + ctx.request().uri() + ": " + violations);
+        error(ctx, 400, "Bad Request", "request does not conform to the Admin API spec: " + violations);
+        return;
+      }
+      if (!authorized(ctx)) {
+        ctx.response().putHeader("www-authenticate", "Basic realm=\"Couchbase Sync Gateway\"");
+        error(ctx, 401, "Unauthorized", "Login required");
+        return;
+      }
+      String db = ctx.pathParam("db") != null ? ctx.pathParam("db") : firstSegment(ctx.request().path());
+      if (!sg.databases.contains(db)) {
+        error(ctx, 404, "not_found", "no such database \"" + db + "\"");
+        return;
+      }
+      ctx.next();
+    });
+    router.get("/:db/_user/:name").handler(ctx -> getUser(sg, ctx));
+    router.head("/:db/_user/:name").handler(ctx -> getUser(sg, ctx));
+    router.put("/:db/_user/:name").handler(ctx -> putUser(sg, ctx));
+    router.delete("/:db/_user/:name").handler(ctx -> {
+      User removed = sg.users.get(ctx.pathParam("db")).remove(ctx.pathParam("name"));
+      if (removed == null) {
+        error(ctx, 404, "not_found", "missing");
+      } else {
+        ctx.response().end();
+      }
+    });
+    router.post("/:db/_session").handler(ctx -> createSession(sg, ctx));
+    router.delete("/:db/_session/:sessionid").handler(ctx -> {
+      Session removed = sg.sessions.remove(ctx.pathParam("sessionid"));
+      if (removed == null || !removed.db().equals(ctx.pathParam("db"))) {
+        error(ctx, 404, "not_found", "missing");
+      } else {
+        ctx.response().end();
+      }
+    });
+    router.delete("/:db/_user/:name/_session").handler(ctx -> {
+      sg.sessions.values().removeIf(s -> s.db().equals(ctx.pathParam("db")) && s.user().equals(ctx.pathParam("name")));
+      ctx.response().end();
+    });
+    router.route().handler(ctx -> error(ctx, 404, "not_found", "unknown URL"));
+    return router;
+  }
+
+  private static void getUser(SyncGatewayStandIn sg, RoutingContext ctx) {
+    User user = sg.users.get(ctx.pathParam("db")).get(ctx.pathParam("name"));
+    if (user == null) {
+      error(ctx, 404, "not_found", "missing");
+      return;
+    }
+    JsonObject body = new JsonObject().put("name", user.name()).put("disabled", user.disabled())
+        .put("admin_channels", new io.vertx.core.json.JsonArray()).put("all_channels", new io.vertx.core.json.JsonArray());
+    ctx.response().putHeader("content-type", "application/json").end(body.encode());
+  }
+
+  private static void putUser(SyncGatewayStandIn sg, RoutingContext ctx) {
+    String name = ctx.pathParam("name");
+    JsonObject body;
+    try {
+      body = ctx.body().asJsonObject();
+    } catch (DecodeException e) {
+      error(ctx, 400, "Bad Request", "Bad JSON");
+      return;
+    }
+    if (body == null || (body.getString("name") != null && !body.getString("name").equals(name))) {
+      error(ctx, 400, "Bad Request", "name in body must match the URL");
+      return;
+    }
+    String invalid = invalidName(name);
+    if (invalid != null) {
+      error(ctx, 400, "Bad Request", "Invalid name: " + invalid);
+      return;
+    }
+    if (body.getString("password") == null || body.getString("password").isEmpty()) {
+      error(ctx, 400, "Bad Request", "Empty passwords are not allowed");
+      return;
+    }
+    var users = sg.users.get(ctx.pathParam("db"));
+    User previous = users.put(name, new User(name, body.getString("password"), body.getBoolean("disabled", false)));
+    ctx.response().setStatusCode(previous == null ? 201 : 200).end();
+  }
+
+  private static void createSession(SyncGatewayStandIn sg, RoutingContext ctx) {
+    JsonObject body;
+    try {
+      body = ctx.body().asJsonObject();
+    } catch (DecodeException e) {
+      error(ctx, 400, "Bad Request", "Bad JSON");
+      return;
+    }
+    String db = ctx.pathParam("db");
+    String name = body == null ? null : body.getString("name");
+    long ttl = body == null ? 86400 : body.getLong("ttl", 86400L);
+    if (name == null || name.equals("GUEST")) {
+      error(ctx, 400, "Bad Request", "Illegal user name");
+      return;
+    }
+    if (ttl < 1) {
+      error(ctx, 400, "Bad Request", "Invalid TTL");
+      return;
+    }
+    User user = sg.users.get(db).get(name);
+    if (user == null) {
+      error(ctx, 404, "not_found", "missing");
+      return;
+    }
+    if (user.disabled()) {
+      error(ctx, 400, "Bad Request", "User account is disabled");
+      return;
+    }
+    Duration life = Duration.ofSeconds(ttl);
+    Session session = new Session(sg.newSessionId(), db, name, life, sg.clock.instant().plus(life));
+    sg.sessions.put(session.id(), session);
+    ctx.response().putHeader("content-type", "application/json").end(new JsonObject()
+        .put("session_id", session.id())
+        .put("expires", session.expires().toString())
+        .put("cookie_name", SyncGatewayStandIn.COOKIE_NAME).encode());
+  }
+
+  /** Sync Gateway's principal-name rule, as the product brief states it. */
+  static String invalidName(String name) {
+    if (name.isEmpty() || name.getBytes(StandardCharsets.UTF_8).length > 250) {
+      return "length";
+    }
+    if (name.chars().anyMatch(c -> c == '/' || c == ':' || c == ',' || c == '`')) {
+      return "contains one of / : , `";
+    }
+    if (name.chars().noneMatch(Character::isLetterOrDigit)) {
+      return "no alphanumeric character";
+    }
+    if (name.equals("GUEST")) {
+      return "reserved";
+    }
+    return null;
+  }
+
+  private static boolean authorized(RoutingContext ctx) {
+    String header = ctx.request().getHeader("authorization");
+    String expected = "Basic " + Base64.getEncoder().encodeToString(
+        (SyncGatewayStandIn.ADMIN_USER + ":" + SyncGatewayStandIn.ADMIN_PASSWORD).getBytes(StandardCharsets.UTF_8));
+    return expected.equals(header);
+  }
+
+  private static Request toSpecRequest(RoutingContext ctx, String body) {
+    var request = ctx.request();
+    SimpleRequest.Builder builder = new SimpleRequest.Builder(request.method().name(), request.path());
+    request.headers().forEach(h -> builder.withHeader(h.getKey(), h.getValue()));
+    for (Map.Entry<String, String> param : request.params()) {
+      builder.withQueryParam(param.getKey(), param.getValue());
+    }
+    if (body != null && !body.isEmpty()) {
+      builder.withBody(body);
+    }
+    return builder.build();
+  }
+
+  private static String firstSegment(String path) {
+    int end = path.indexOf('/', 1);
+    return end < 0 ? path.substring(1) : path.substring(1, end);
+  }
+
+  static void error(RoutingContext ctx, int status, String error, String reason) {
+    // A paused request never ends, and the connection would serve no further request.
+    ctx.request().resume();
+    ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
+        .end(new JsonObject().put("error", error).put("reason", reason).encode());
+  }
+}

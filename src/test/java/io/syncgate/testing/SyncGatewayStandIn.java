@@ -1,0 +1,155 @@
+package io.syncgate.testing;
+
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import java.net.URI;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Plays Couchbase Sync Gateway, which cannot be installed here, following its published spec:
+ * an Admin API (Basic auth; users and sessions) whose every request is checked against
+ * {@code admin.yaml}, and a public API that accepts only the session cookie, renews sessions by
+ * SG's sliding rule, and stores documents by streaming to a real PouchDB Server.
+ *
+ * <p>Tests read what it saw: {@link #adminRequests()}, {@link #publicRequests()} and
+ * {@link #specViolations()}, which must stay empty.
+ */
+public final class SyncGatewayStandIn implements AutoCloseable {
+
+  public static final String COOKIE_NAME = "SyncGatewaySession";
+  public static final String ADMIN_USER = "syncgate-admin";
+  public static final String ADMIN_PASSWORD = "stand-in-admin-password";
+
+  /** What one admin or public request looked like when it arrived. */
+  public record Seen(String method, String uri, MultiMap headers, String body) {
+    public boolean isWrite() {
+      return !method.equals("GET") && !method.equals("HEAD");
+    }
+  }
+
+  record User(String name, String password, boolean disabled) {}
+
+  record Session(String id, String db, String user, Duration ttl, Instant expires) {}
+
+  final Vertx vertx;
+  final Clock clock;
+  final Set<String> databases;
+  final URI documentStore;
+  final Map<String, Map<String, User>> users = new ConcurrentHashMap<>();
+  final Map<String, Session> sessions = new ConcurrentHashMap<>();
+  final List<Seen> adminRequests = new CopyOnWriteArrayList<>();
+  final List<Seen> publicRequests = new CopyOnWriteArrayList<>();
+  final List<String> violations = new CopyOnWriteArrayList<>();
+  private final SecureRandom random = new SecureRandom();
+  private HttpServer admin;
+  private HttpServer publicApi;
+
+  private SyncGatewayStandIn(Vertx vertx, Clock clock, Set<String> databases, URI documentStore) {
+    this.vertx = vertx;
+    this.clock = clock;
+    this.databases = Set.copyOf(databases);
+    this.documentStore = documentStore;
+    databases.forEach(db -> users.put(db, new ConcurrentHashMap<>()));
+  }
+
+  /** Starts both listeners on 127.0.0.1; {@code documentStore} already holds each database. */
+  public static SyncGatewayStandIn start(Vertx vertx, Clock clock, Set<String> databases, URI documentStore) {
+    SyncGatewayStandIn standIn = new SyncGatewayStandIn(vertx, clock, databases, documentStore);
+    standIn.admin = vertx.createHttpServer()
+        .requestHandler(StandInAdminApi.router(standIn))
+        .listen(0, "127.0.0.1").await();
+    standIn.publicApi = vertx.createHttpServer()
+        .requestHandler(StandInPublicApi.router(standIn))
+        .listen(0, "127.0.0.1").await();
+    return standIn;
+  }
+
+  public URI adminUrl() {
+    return URI.create("http://127.0.0.1:" + admin.actualPort());
+  }
+
+  public URI publicUrl() {
+    return URI.create("http://127.0.0.1:" + publicApi.actualPort());
+  }
+
+  public List<Seen> adminRequests() {
+    return List.copyOf(adminRequests);
+  }
+
+  public List<Seen> adminWrites() {
+    return adminRequests.stream().filter(Seen::isWrite).toList();
+  }
+
+  public List<Seen> publicRequests() {
+    return List.copyOf(publicRequests);
+  }
+
+  /** Requests that did not conform to Sync Gateway's spec; a passing test leaves this empty. */
+  public List<String> specViolations() {
+    return List.copyOf(violations);
+  }
+
+  public boolean hasUser(String db, String name) {
+    return users.get(db).containsKey(name);
+  }
+
+  /** Creates a user the way an operator would, outside Syncgate. */
+  public void addUser(String db, String name, boolean disabled) {
+    users.get(db).put(name, new User(name, "operator-set", disabled));
+  }
+
+  public void deleteUser(String db, String name) {
+    users.get(db).remove(name);
+  }
+
+  /** Ends every session of {@code user}, as an operator or SG's own expiry would. */
+  public void deleteSessionsOf(String user) {
+    sessions.values().removeIf(s -> s.user().equals(user));
+  }
+
+  public int sessionCount(String user) {
+    return (int) sessions.values().stream().filter(s -> s.user().equals(user)).count();
+  }
+
+  public Instant sessionExpiry(String sessionId) {
+    Session session = sessions.get(sessionId);
+    return session == null ? null : session.expires();
+  }
+
+  public void forgetViolations() {
+    violations.clear();
+  }
+
+  public void forgetRequests() {
+    adminRequests.clear();
+    publicRequests.clear();
+  }
+
+  String newSessionId() {
+    byte[] bytes = new byte[20];
+    random.nextBytes(bytes);
+    return HexFormat.of().formatHex(bytes);
+  }
+
+  static Seen seen(HttpServerRequest request, String body) {
+    return new Seen(request.method().name(), request.uri(),
+        MultiMap.caseInsensitiveMultiMap().addAll(request.headers()), body);
+  }
+
+  @Override
+  public void close() {
+    Future.join(admin.close(), publicApi.close()).await();
+  }
+}

@@ -1,0 +1,127 @@
+package io.syncgate.testing;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import no.nav.security.mock.oauth2.MockOAuth2Server;
+import no.nav.security.mock.oauth2.OAuth2Config;
+import no.nav.security.mock.oauth2.token.KeyProvider;
+import no.nav.security.mock.oauth2.token.OAuth2TokenProvider;
+
+/**
+ * A real OpenID Connect provider for tests: mock-oauth2-server on 127.0.0.1 with discovery and
+ * JWKS endpoints per issuer id. Tokens are issued at the given clock's time, and an issuer's
+ * signing key can be rotated to exercise JWKS refetching.
+ */
+public final class TestIdentityProvider implements AutoCloseable {
+
+  private final MockOAuth2Server server;
+  private final RotatingKeys keys;
+
+  private TestIdentityProvider(String algorithm, Clock clock) {
+    this.keys = new RotatingKeys(algorithm);
+    this.server = new MockOAuth2Server(
+        new OAuth2Config(false, null, null, false, new OAuth2TokenProvider(keys, clock::instant)));
+  }
+
+  public static TestIdentityProvider start(Clock clock) {
+    return start("RS256", clock);
+  }
+
+  /** An identity provider signing with {@code algorithm} (RS256 or ES256). */
+  public static TestIdentityProvider start(String algorithm, Clock clock) {
+    TestIdentityProvider idp = new TestIdentityProvider(algorithm, clock);
+    try {
+      idp.server.start(InetAddress.getByName("127.0.0.1"), 0);
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException(e);
+    }
+    return idp;
+  }
+
+  /** The issuer identifier of {@code issuerId}, exactly as it appears in tokens and discovery. */
+  public String issuer(String issuerId) {
+    return server.issuerUrl(issuerId).toString();
+  }
+
+  public String token(String issuerId, String subject, String audience, long expirySeconds) {
+    return server.issueToken(issuerId, subject, audience, Map.of(), expirySeconds).serialize();
+  }
+
+  public String token(String issuerId, String subject, String audience, Map<String, Object> claims, long expirySeconds) {
+    return server.issueToken(issuerId, subject, audience, claims, expirySeconds).serialize();
+  }
+
+  /** Signs arbitrary claims with the issuer's current published key, for tokens the provider would never issue. */
+  public String sign(String issuerId, JWTClaimsSet claims) {
+    JWK key = keys.signingKey(issuerId);
+    try {
+      JWSAlgorithm algorithm = JWSAlgorithm.parse(keys.algorithm().getName());
+      SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(algorithm).keyID(key.getKeyID()).build(), claims);
+      jwt.sign(key instanceof RSAKey rsa ? new RSASSASigner(rsa) : new ECDSASigner((ECKey) key));
+      return jwt.serialize();
+    } catch (JOSEException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Replaces the issuer's signing key: tokens issued from now on carry a key id clients have not seen. */
+  public void rotateKey(String issuerId) {
+    keys.rotate(issuerId);
+  }
+
+  /** Makes the provider unreachable, as in an outage. */
+  @Override
+  public void close() {
+    server.shutdown();
+  }
+
+  /** One key per issuer, replaceable on demand; mock-oauth2-server publishes whichever is current. */
+  private static final class RotatingKeys extends KeyProvider {
+    private final String algorithm;
+    private final Map<String, JWK> current = new ConcurrentHashMap<>();
+
+    RotatingKeys(String algorithm) {
+      super(List.of(), algorithm);
+      this.algorithm = algorithm;
+    }
+
+    @Override
+    public JWK signingKey(String issuerId) {
+      return current.computeIfAbsent(issuerId, id -> generate());
+    }
+
+    void rotate(String issuerId) {
+      current.put(issuerId, generate());
+    }
+
+    private JWK generate() {
+      String kid = UUID.randomUUID().toString();
+      try {
+        if (algorithm.startsWith("ES")) {
+          return new ECKeyGenerator(Curve.P_256).keyID(kid).algorithm(JWSAlgorithm.ES256).generate();
+        }
+        return new RSAKeyGenerator(2048).keyID(kid).algorithm(JWSAlgorithm.RS256).generate();
+      } catch (JOSEException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+}

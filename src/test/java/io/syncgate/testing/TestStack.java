@@ -1,0 +1,128 @@
+package io.syncgate.testing;
+
+import io.syncgate.config.ConfigException;
+import io.syncgate.config.ConfigLoader;
+import io.syncgate.config.SyncgateConfig;
+import io.syncgate.server.Syncgate;
+import io.vertx.core.Vertx;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The whole test stack on 127.0.0.1 and free ports: the identity provider, PouchDB Server, the
+ * Sync Gateway stand-in in front of it, and Syncgate in front of that, all on one movable clock.
+ * Syncgate is configured through the real loader, from YAML plus environment overrides.
+ */
+public final class TestStack implements AutoCloseable {
+
+  public static final String DB = "todo";
+  public static final String OTHER_DB = "notes";
+  public static final String ISSUER_ID = "app-issuer";
+  public static final String AUDIENCE = "syncgate-app";
+  public static final String BASE = "/sync";
+
+  public final Vertx vertx = Vertx.vertx();
+  public final MutableClock clock = new MutableClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
+  public final TestIdentityProvider idp;
+  public final PouchDbServer store;
+  public final SyncGatewayStandIn sg;
+  public final Http http;
+  private Syncgate syncgate;
+
+  private TestStack() throws Exception {
+    idp = TestIdentityProvider.start(clock);
+    store = PouchDbServer.start();
+    store.createDatabase(DB);
+    store.createDatabase(OTHER_DB);
+    sg = SyncGatewayStandIn.start(vertx, clock, Set.of(DB, OTHER_DB), store.url());
+    http = new Http(vertx);
+  }
+
+  /** The stack with Syncgate running on its default test configuration. */
+  public static TestStack start() throws Exception {
+    return start(Map.of());
+  }
+
+  /** The stack with Syncgate running, {@code env} overriding configuration keys. */
+  public static TestStack start(Map<String, String> env) throws Exception {
+    TestStack stack = new TestStack();
+    stack.restartSyncgate(env);
+    return stack;
+  }
+
+  public String yaml() {
+    return """
+        listen:
+          host: 127.0.0.1
+          port: 0
+          base_path: %s
+        management:
+          host: 127.0.0.1
+          port: 0
+        oidc:
+          issuer: %s
+          audiences: [%s]
+        sync_gateway:
+          public_url: %s
+          admin_url: %s
+          admin_username: %s
+          databases: [%s, %s]
+        session:
+          max_ttl: 1h
+        cookie:
+          secure: false
+        """.formatted(BASE, idp.issuer(ISSUER_ID), AUDIENCE, sg.publicUrl(), sg.adminUrl(),
+        SyncGatewayStandIn.ADMIN_USER, DB, OTHER_DB);
+  }
+
+  public SyncgateConfig config(Map<String, String> env) throws ConfigException {
+    Map<String, String> all = new HashMap<>(env);
+    all.putIfAbsent("SYNCGATE_SYNC_GATEWAY_ADMIN_PASSWORD", SyncGatewayStandIn.ADMIN_PASSWORD);
+    return ConfigLoader.parse(yaml(), all);
+  }
+
+  public void restartSyncgate(Map<String, String> env) throws ConfigException {
+    if (syncgate != null) {
+      syncgate.close().await();
+    }
+    syncgate = Syncgate.start(vertx, config(env), clock).await();
+  }
+
+  public Syncgate syncgate() {
+    return syncgate;
+  }
+
+  public int port() {
+    return syncgate.publicPort();
+  }
+
+  /** Syncgate's URL for a database, as clients use it. */
+  public String url(String db) {
+    return "http://127.0.0.1:" + port() + BASE + "/" + db;
+  }
+
+  public String token(String subject) {
+    return idp.token(ISSUER_ID, subject, AUDIENCE, 3600);
+  }
+
+  @Override
+  public void close() throws Exception {
+    try {
+      if (syncgate != null) {
+        syncgate.close().await();
+      }
+      http.close();
+      sg.close();
+    } finally {
+      try {
+        store.close();
+      } finally {
+        idp.close();
+        vertx.close().await();
+      }
+    }
+  }
+}
