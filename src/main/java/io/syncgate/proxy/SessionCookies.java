@@ -1,5 +1,6 @@
 package io.syncgate.proxy;
 
+import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.cookie.ClientCookieDecoder;
 import io.netty.handler.codec.http.cookie.Cookie;
 import io.syncgate.config.CookiePolicy;
@@ -7,6 +8,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Date;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -50,9 +52,31 @@ public final class SessionCookies {
     }
     String backendPath = cookie.path() == null || !cookie.path().startsWith("/") ? "/" : cookie.path();
     String path = basePath.isEmpty() ? backendPath : basePath + (backendPath.equals("/") ? "" : backendPath);
-    Instant expires = cookie.maxAge() == Cookie.UNDEFINED_MAX_AGE
-        ? null : clock.instant().plusSeconds(Math.max(0, cookie.maxAge()));
-    return encode(cookie.name(), cookie.value(), path, expires);
+    return encode(cookie.name(), cookie.value(), path, expiry(backendSetCookie));
+  }
+
+  /** RFC 6265 §5.3: Max-Age wins over Expires; neither means a cookie for the browser session. */
+  private Instant expiry(String setCookie) {
+    Instant expires = null;
+    for (String attribute : setCookie.split(";")) {
+      int eq = attribute.indexOf('=');
+      if (eq < 0) {
+        continue;
+      }
+      String name = attribute.substring(0, eq).trim().toLowerCase(Locale.ROOT);
+      String value = attribute.substring(eq + 1).trim();
+      if (name.equals("max-age")) {
+        try {
+          return clock.instant().plusSeconds(Math.max(0, Long.parseLong(value)));
+        } catch (NumberFormatException e) {
+          // RFC 6265 §5.2.2: an unparsable Max-Age is ignored.
+        }
+      } else if (name.equals("expires")) {
+        Date date = DateFormatter.parseHttpDate(value);
+        expires = date == null ? null : date.toInstant();
+      }
+    }
+    return expires;
   }
 
   private String encode(String name, String value, String path, Instant expires) {

@@ -1,8 +1,6 @@
 package io.syncgate.testing;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,7 +34,7 @@ public final class PouchDbServer implements AutoCloseable {
     Path workDir = Files.createTempDirectory("pouchdb-server");
     IOException last = null;
     for (int attempt = 0; attempt < 3; attempt++) {
-      int port = freePort();
+      int port = FreePort.next();
       Process process = new ProcessBuilder(NodePeers.node(), bin.toString(),
           "--host", "127.0.0.1", "--port", Integer.toString(port), "--in-memory", "--no-stdout-logs")
           .directory(workDir.toFile())
@@ -93,12 +91,6 @@ public final class PouchDbServer implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-      return socket.getLocalPort();
     }
   }
 

@@ -32,12 +32,19 @@ import no.nav.security.mock.oauth2.token.OAuth2TokenProvider;
  */
 public final class TestIdentityProvider implements AutoCloseable {
 
-  private final MockOAuth2Server server;
   private final RotatingKeys keys;
+  private final Clock clock;
+  private MockOAuth2Server server;
+  private int port;
 
   private TestIdentityProvider(String algorithm, Clock clock) {
     this.keys = new RotatingKeys(algorithm);
-    this.server = new MockOAuth2Server(
+    this.clock = clock;
+    this.server = newServer();
+  }
+
+  private MockOAuth2Server newServer() {
+    return new MockOAuth2Server(
         new OAuth2Config(false, null, null, false, new OAuth2TokenProvider(keys, clock::instant)));
   }
 
@@ -47,13 +54,26 @@ public final class TestIdentityProvider implements AutoCloseable {
 
   /** An identity provider signing with {@code algorithm} (RS256 or ES256). */
   public static TestIdentityProvider start(String algorithm, Clock clock) {
+    // A fixed port, not 0: mock-oauth2-server then sets SO_REUSEADDR, which restart() needs
+    // while clients still hold connections to the stopped instance.
     TestIdentityProvider idp = new TestIdentityProvider(algorithm, clock);
+    idp.port = FreePort.next();
+    idp.listen(idp.port);
+    return idp;
+  }
+
+  private void listen(int port) {
     try {
-      idp.server.start(InetAddress.getByName("127.0.0.1"), 0);
+      server.start(InetAddress.getByName("127.0.0.1"), port);
     } catch (UnknownHostException e) {
       throw new IllegalStateException(e);
     }
-    return idp;
+  }
+
+  /** Brings a closed provider back on its old address, with the same keys: the outage is over. */
+  public void restart() {
+    server = newServer();
+    listen(port);
   }
 
   /** The issuer identifier of {@code issuerId}, exactly as it appears in tokens and discovery. */
