@@ -30,7 +30,7 @@ public final class PouchDbServer implements AutoCloseable {
   }
 
   public static PouchDbServer start() throws IOException, InterruptedException {
-    Path bin = NodePeers.directory().resolve("node_modules/pouchdb-server/bin/pouchdb-server");
+    Path bin = NodePeers.script("pouchdb-server.js");
     Path workDir = Files.createTempDirectory("pouchdb-server");
     IOException last = null;
     for (int attempt = 0; attempt < 3; attempt++) {
@@ -40,7 +40,7 @@ public final class PouchDbServer implements AutoCloseable {
           .directory(workDir.toFile())
           .redirectErrorStream(true)
           .redirectOutput(workDir.resolve("stdout.log").toFile())
-          .start();
+          .start(); // stdin stays a pipe: the server exits when this JVM does
       PouchDbServer server = new PouchDbServer(process, URI.create("http://127.0.0.1:" + port), workDir);
       try {
         server.awaitUp();

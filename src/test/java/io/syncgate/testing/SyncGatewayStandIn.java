@@ -64,15 +64,21 @@ public final class SyncGatewayStandIn implements AutoCloseable {
     databases.forEach(db -> users.put(db, new ConcurrentHashMap<>()));
   }
 
-  /** Starts both listeners on 127.0.0.1; {@code documentStore} already holds each database. */
+  /** Starts both listeners on 127.0.0.1 and free ports; {@code documentStore} already holds each database. */
   public static SyncGatewayStandIn start(Vertx vertx, Clock clock, Set<String> databases, URI documentStore) {
+    return start(vertx, clock, databases, documentStore, 0, 0);
+  }
+
+  /** Starts on the given ports (Sync Gateway's own are 4984 public, 4985 admin). */
+  public static SyncGatewayStandIn start(Vertx vertx, Clock clock, Set<String> databases, URI documentStore,
+      int publicPort, int adminPort) {
     SyncGatewayStandIn standIn = new SyncGatewayStandIn(vertx, clock, databases, documentStore);
     standIn.admin = vertx.createHttpServer()
         .requestHandler(StandInAdminApi.router(standIn))
-        .listen(0, "127.0.0.1").await();
+        .listen(adminPort, "127.0.0.1").await();
     standIn.publicApi = vertx.createHttpServer()
         .requestHandler(StandInPublicApi.router(standIn))
-        .listen(0, "127.0.0.1").await();
+        .listen(publicPort, "127.0.0.1").await();
     return standIn;
   }
 

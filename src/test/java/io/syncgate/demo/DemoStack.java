@@ -1,0 +1,105 @@
+package io.syncgate.demo;
+
+import io.syncgate.testing.PouchDbServer;
+import io.syncgate.testing.SyncGatewayStandIn;
+import io.syncgate.testing.TestIdentityProvider;
+import io.vertx.core.Vertx;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The local demo behind {@code scripts/demo}: an OpenID Connect provider, the Sync Gateway
+ * stand-in with PouchDB Server behind it, and the real Syncgate jar in front, all on 127.0.0.1.
+ * It prints a token and what to try, and runs until Ctrl-C.
+ */
+public final class DemoStack {
+
+  private static final Logger log = LoggerFactory.getLogger(DemoStack.class);
+
+  static final String DB = "todo";
+  static final String ISSUER_ID = "demo";
+  static final String AUDIENCE = "syncgate-demo";
+  static final int SYNCGATE_PORT = Integer.getInteger("syncgate.demo.port", 8080);
+
+  private DemoStack() {}
+
+  public static void main(String[] args) throws Exception {
+    Path dir = Path.of("target/demo").toAbsolutePath();
+    Files.createDirectories(dir);
+    Path jar = Path.of("target/syncgate.jar").toAbsolutePath();
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException("build the jar first: ./mvnw -DskipTests package (scripts/demo does)");
+    }
+
+    Clock clock = Clock.systemUTC();
+    Vertx vertx = Vertx.vertx();
+    TestIdentityProvider idp = TestIdentityProvider.start(clock);
+    PouchDbServer store = PouchDbServer.start();
+    store.createDatabase(DB);
+    SyncGatewayStandIn sg = SyncGatewayStandIn.start(vertx, clock, Set.of(DB), store.url(), 4984, 4985);
+
+    Path config = dir.resolve("syncgate.yaml");
+    Files.writeString(config, """
+        # Written by scripts/demo. Every key: docs/configuration.md
+        listen:
+          host: 127.0.0.1
+          port: %d
+          base_path: /sync
+        oidc:
+          issuer: %s
+          audiences: [%s]
+        sync_gateway:
+          public_url: %s
+          admin_url: %s
+          admin_username: %s
+          databases: [%s]
+        cookie:
+          secure: false   # the demo speaks plain HTTP on loopback
+        """.formatted(SYNCGATE_PORT, idp.issuer(ISSUER_ID), AUDIENCE, sg.publicUrl(), sg.adminUrl(),
+        SyncGatewayStandIn.ADMIN_USER, DB));
+
+    ProcessBuilder syncgate = new ProcessBuilder(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(),
+        "--config", config.toString()).inheritIO();
+    syncgate.environment().put("SYNCGATE_SYNC_GATEWAY_ADMIN_PASSWORD", SyncGatewayStandIn.ADMIN_PASSWORD);
+    Process process = syncgate.start();
+
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      process.destroy();
+      try {
+        sg.close();
+        store.close();
+      } catch (Exception e) {
+        log.warn("demo shutdown: {}", e.toString());
+      }
+      idp.close();
+      vertx.close();
+    }, "demo-shutdown"));
+
+    String token = idp.token(ISSUER_ID, "demo-user", AUDIENCE, 12 * 3600);
+    Files.writeString(dir.resolve("token"), token);
+    String base = "http://127.0.0.1:" + SYNCGATE_PORT + "/sync/" + DB;
+    log.info(String.join("\n", List.of(
+        "",
+        "Syncgate demo: Syncgate on " + base + ", Sync Gateway stand-in on " + sg.publicUrl()
+            + " (admin " + sg.adminUrl() + "), documents in PouchDB Server " + store.url(),
+        "A token for user demo-user, valid 12 h, is in target/demo/token. Try:",
+        "  TOKEN=$(cat target/demo/token)",
+        "  curl -i -X POST -H \"Authorization: Bearer $TOKEN\" " + base + "/_session",
+        "  curl -X PUT -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' -d '{\"title\":\"hello\"}' "
+            + base + "/first-doc",
+        "  curl -H \"Authorization: Bearer $TOKEN\" '" + base + "/_all_docs?include_docs=true'",
+        "  curl -i " + base + "/_all_docs      # no credentials: 401",
+        "Or replicate with PouchDB: new PouchDB('" + base + "', {fetch: (url, opts) => {"
+            + " opts.headers.set('Authorization', 'Bearer ' + TOKEN); return PouchDB.fetch(url, opts); }})",
+        "Ctrl-C stops everything.")));
+    int exit = process.waitFor();
+    log.info("Syncgate exited with status {}", exit);
+    System.exit(exit);
+  }
+}
