@@ -14,36 +14,14 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** What happens to requests on their way to Sync Gateway and back. */
 class ForwardingTest {
 
-  private static TestStack stack;
-
-  @BeforeAll
-  static void startStack() throws Exception {
-    stack = TestStack.start();
-  }
-
-  @AfterAll
-  static void stopStack() throws Exception {
-    stack.close();
-  }
-
-  @BeforeEach
-  void forgetRequests() {
-    stack.sg.forgetRequests();
-  }
-
-  @AfterEach
-  void everyRequestConformedToTheSpec() {
-    assertThat(stack.sg.specViolations()).isEmpty();
-  }
+  @RegisterExtension
+  static final TestStack stack = TestStack.forClass();
 
   private static Map<String, String> bearer(String subject) {
     return Http.bearer(stack.token(subject));

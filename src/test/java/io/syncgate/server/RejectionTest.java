@@ -19,11 +19,10 @@ import java.util.Date;
 import java.util.Map;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -35,30 +34,20 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class RejectionTest {
 
-  private static TestStack stack;
+  @RegisterExtension
+  static final TestStack stack = TestStack.forClass();
+
   private static String malloryCookie;
 
   @BeforeAll
-  static void startStack() throws Exception {
-    stack = TestStack.start();
+  static void signInMallory() {
     Response signIn = stack.http.post(stack.port(), "/sync/todo/_session", Http.bearer(stack.token("mallory")));
     malloryCookie = "SyncGatewaySession=" + signIn.json().getString("session_id");
-  }
-
-  @AfterAll
-  static void stopStack() throws Exception {
-    stack.close();
-  }
-
-  @BeforeEach
-  void forgetRequests() {
-    stack.sg.forgetRequests();
   }
 
   @AfterEach
   void nothingWasWrittenThroughTheAdminApi() {
     assertThat(stack.sg.adminWrites()).isEmpty();
-    assertThat(stack.sg.specViolations()).isEmpty();
   }
 
   record BadToken(String name, Supplier<String> token, String reason) {

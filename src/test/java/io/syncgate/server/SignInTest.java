@@ -13,35 +13,13 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 class SignInTest {
 
-  private static TestStack stack;
-
-  @BeforeAll
-  static void startStack() throws Exception {
-    stack = TestStack.start();
-  }
-
-  @AfterAll
-  static void stopStack() throws Exception {
-    stack.close();
-  }
-
-  @BeforeEach
-  void forgetRequests() {
-    stack.sg.forgetRequests();
-  }
-
-  @AfterEach
-  void everyAdminRequestConformedToTheSpec() {
-    assertThat(stack.sg.specViolations()).isEmpty();
-  }
+  @RegisterExtension
+  static final TestStack stack = TestStack.forClass();
 
   @Test
   void bearerSignInCreatesTheUserAndAnswersLikeSyncGatewayWithACookie() {

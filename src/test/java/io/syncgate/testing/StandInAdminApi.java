@@ -88,11 +88,8 @@ final class StandInAdminApi {
 
   private static void putUser(SyncGatewayStandIn sg, RoutingContext ctx) {
     String name = ctx.pathParam("name");
-    JsonObject body;
-    try {
-      body = ctx.body().asJsonObject();
-    } catch (DecodeException e) {
-      error(ctx, 400, "Bad Request", "Bad JSON");
+    JsonObject body = jsonBody(ctx);
+    if (ctx.response().ended()) {
       return;
     }
     if (body == null || (body.getString("name") != null && !body.getString("name").equals(name))) {
@@ -114,11 +111,8 @@ final class StandInAdminApi {
   }
 
   private static void createSession(SyncGatewayStandIn sg, RoutingContext ctx) {
-    JsonObject body;
-    try {
-      body = ctx.body().asJsonObject();
-    } catch (DecodeException e) {
-      error(ctx, 400, "Bad Request", "Bad JSON");
+    JsonObject body = jsonBody(ctx);
+    if (ctx.response().ended()) {
       return;
     }
     String db = ctx.pathParam("db");
@@ -148,6 +142,16 @@ final class StandInAdminApi {
         .put("session_id", session.id())
         .put("expires", session.expires().toString())
         .put("cookie_name", SyncGatewayStandIn.COOKIE_NAME).encode());
+  }
+
+  /** The JSON object body; null (with a 400 sent) when it is not JSON, null (and nothing sent) when absent. */
+  private static JsonObject jsonBody(RoutingContext ctx) {
+    try {
+      return ctx.body().asJsonObject();
+    } catch (DecodeException | ClassCastException e) {
+      error(ctx, 400, "Bad Request", "Bad JSON");
+      return null;
+    }
   }
 
   /** Sync Gateway's principal-name rule, as the product brief states it. */

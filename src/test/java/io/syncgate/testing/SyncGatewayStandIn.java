@@ -129,15 +129,6 @@ public final class SyncGatewayStandIn implements AutoCloseable {
     return (int) sessions.values().stream().filter(s -> s.user().equals(user)).count();
   }
 
-  public Instant sessionExpiry(String sessionId) {
-    Session session = sessions.get(sessionId);
-    return session == null ? null : session.expires();
-  }
-
-  public void forgetViolations() {
-    violations.clear();
-  }
-
   public void forgetRequests() {
     adminRequests.clear();
     publicRequests.clear();

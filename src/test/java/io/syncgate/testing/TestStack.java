@@ -1,5 +1,7 @@
 package io.syncgate.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.syncgate.config.ConfigException;
 import io.syncgate.config.ConfigLoader;
 import io.syncgate.config.SyncgateConfig;
@@ -10,13 +12,22 @@ import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The whole test stack on 127.0.0.1 and free ports: the identity provider, PouchDB Server, the
  * Sync Gateway stand-in in front of it, and Syncgate in front of that, all on one movable clock.
  * Syncgate is configured through the real loader, from YAML plus environment overrides.
+ *
+ * <p>As a JUnit extension ({@code @RegisterExtension static final TestStack stack = TestStack.forClass()})
+ * it serves a whole test class: each test starts with the stand-in's records cleared, ends by
+ * checking that every request Sync Gateway received conformed to its spec, and the stack stops
+ * after the last test.
  */
-public final class TestStack implements AutoCloseable {
+public final class TestStack implements AutoCloseable, BeforeEachCallback, AfterEachCallback, AfterAllCallback {
 
   public static final String DB = "todo";
   public static final String OTHER_DB = "notes";
@@ -39,6 +50,30 @@ public final class TestStack implements AutoCloseable {
     store.createDatabase(OTHER_DB);
     sg = SyncGatewayStandIn.start(vertx, clock, Set.of(DB, OTHER_DB), store.url());
     http = new Http(vertx);
+  }
+
+  /** A stack for one test class, to register as an extension. */
+  public static TestStack forClass() {
+    try {
+      return start();
+    } catch (Exception e) {
+      throw new IllegalStateException("the test stack did not start", e);
+    }
+  }
+
+  @Override
+  public void beforeEach(ExtensionContext context) {
+    sg.forgetRequests();
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) {
+    assertThat(sg.specViolations()).as("requests that Sync Gateway's spec does not allow").isEmpty();
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) throws Exception {
+    close();
   }
 
   /** The stack with Syncgate running on its default test configuration. */
