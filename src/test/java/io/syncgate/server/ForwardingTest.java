@@ -6,14 +6,25 @@ import io.syncgate.testing.Http;
 import io.syncgate.testing.Http.Response;
 import io.syncgate.testing.SyncGatewayStandIn.Seen;
 import io.syncgate.testing.TestStack;
+import io.vertx.core.Context;
+import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient.Version;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -54,6 +65,35 @@ class ForwardingTest {
     assertThat(get.status()).isEqualTo(200);
     assertThat(get.json().getString("_id")).isEqualTo("notes/2026");
     assertThat(get.json().getJsonObject("_revisions")).isNotNull();
+  }
+
+  @Test
+  void aContinuousFeedStreamsEachChangeAsItHappens() throws Exception {
+    StringBuffer received = new StringBuffer();
+    HttpClient client = stack.vertx.createHttpClient();
+    Context context = stack.vertx.getOrCreateContext();
+    Promise<HttpClientResponse> opened = Promise.promise();
+    context.runOnContext(v -> client.request(new RequestOptions().setHost("127.0.0.1").setPort(stack.port())
+            .setURI("/sync/todo/_changes?feed=continuous&since=now&heartbeat=1000")
+            .putHeader("authorization", "Bearer " + stack.token("feed-user")))
+        .compose(HttpClientRequest::send)
+        .onSuccess(response -> response.handler(chunk -> received.append(chunk.toString())))
+        .onComplete(opened));
+    try {
+      assertThat(opened.future().await().statusCode()).isEqualTo(200);
+
+      HttpResponse<String> write = java.net.http.HttpClient.newBuilder().version(Version.HTTP_1_1).build().send(
+          HttpRequest.newBuilder(URI.create(stack.store.url() + "/todo/written-while-watching"))
+              .header("content-type", "application/json")
+              .PUT(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(write.statusCode()).isEqualTo(201);
+
+      // The feed never ends; the change must arrive while it stays open, not when it closes.
+      Awaitility.await().atMost(Duration.ofSeconds(10))
+          .until(() -> received.toString().contains("\"id\":\"written-while-watching\""));
+    } finally {
+      client.close().await();
+    }
   }
 
   @Test
