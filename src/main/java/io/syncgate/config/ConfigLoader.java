@@ -26,8 +26,8 @@ public final class ConfigLoader {
 
   /** Sync Gateway database names (its {@code dbNameRegex}, without '/', which would split our paths). */
   private static final Pattern DATABASE_NAME = Pattern.compile("[a-z][a-z0-9_$()+-]*");
-  /** One path segment: RFC 3986 unreserved characters and sub-delims, nothing to decode. */
-  private static final Pattern BASE_PATH = Pattern.compile("(/[A-Za-z0-9._~!$&'()*+,;=:@-]+)+");
+  /** Segments of RFC 3986 unreserved characters: nothing to decode, nothing a route or cookie treats specially. */
+  private static final Pattern BASE_PATH = Pattern.compile("(/[A-Za-z0-9._~-]+)+");
   private static final Pattern COOKIE_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]+");
   private static final List<String> ASYMMETRIC_ALGORITHMS = OidcConfig.DEFAULT_ALGORITHMS;
 

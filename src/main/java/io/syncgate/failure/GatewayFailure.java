@@ -19,7 +19,8 @@ public final class GatewayFailure extends RuntimeException {
     INTERNAL(500, "internal_error"),
     BAD_GATEWAY(502, "bad_gateway"),
     UNAVAILABLE(503, "service_unavailable"),
-    GATEWAY_TIMEOUT(504, "gateway_timeout");
+    GATEWAY_TIMEOUT(504, "gateway_timeout"),
+    HTTP_VERSION(505, "http_version_not_supported");
 
     private final int status;
     private final String error;
@@ -64,7 +65,16 @@ public final class GatewayFailure extends RuntimeException {
       return "Bearer realm=\"syncgate\"";
     }
     return "Bearer realm=\"syncgate\", error=\"" + bearerError + "\", error_description=\""
-        + reason().replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+        + descriptionChars(reason()) + "\"";
+  }
+
+  /** RFC 6750 §3: error_description holds %x20-21 / %x23-5B / %x5D-7E only; anything else becomes '?'. */
+  private static String descriptionChars(String text) {
+    StringBuilder out = new StringBuilder(text.length());
+    for (char c : text.toCharArray()) {
+      out.append(c >= 0x20 && c <= 0x7E && c != '"' && c != '\\' ? c : '?');
+    }
+    return out.toString();
   }
 
   public JsonObject toJson() {
@@ -105,6 +115,10 @@ public final class GatewayFailure extends RuntimeException {
 
   public static GatewayFailure gatewayTimeout(String reason) {
     return new GatewayFailure(Kind.GATEWAY_TIMEOUT, reason, null);
+  }
+
+  public static GatewayFailure httpVersionNotSupported(String reason) {
+    return new GatewayFailure(Kind.HTTP_VERSION, reason, null);
   }
 
   /** A bug in Syncgate: the details go to the log, never to the client. */

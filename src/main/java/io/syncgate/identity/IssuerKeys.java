@@ -33,6 +33,8 @@ final class IssuerKeys {
   private volatile Snapshot snapshot;
   private volatile String jwksUri;
   private volatile Instant lastForcedRefetch = Instant.EPOCH;
+  private Instant failingSince;
+  private Instant lastFailure;
   private Future<Snapshot> inFlight;
 
   IssuerKeys(WebClient web, OidcConfig config, Clock clock) {
@@ -67,29 +69,51 @@ final class IssuerKeys {
     return fetch().map(Snapshot::keys);
   }
 
+  /**
+   * One attempt at a time, and while the provider is failing, at most one per cooldown: requests
+   * in between get the stale keys, or fail at once when there are none.
+   */
   private synchronized Future<Snapshot> fetch() {
     if (inFlight != null) {
       return inFlight;
+    }
+    Instant now = clock.instant();
+    if (lastFailure != null && now.isBefore(lastFailure.plus(config.jwksRefetchCooldown()))) {
+      Snapshot stale = snapshot;
+      return stale != null ? Future.succeededFuture(stale)
+          : Future.failedFuture(new IllegalStateException("the identity provider is unreachable"));
     }
     Promise<Snapshot> promise = Promise.promise();
     inFlight = promise.future();
     discover()
         .compose(this::download)
         .onComplete(result -> {
+          Snapshot stale;
           synchronized (this) {
             inFlight = null;
+            if (result.succeeded()) {
+              if (failingSince != null) {
+                log.info("signing keys of {} can be loaded again, after failing since {}", config.issuer(), failingSince);
+              }
+              failingSince = null;
+              lastFailure = null;
+              snapshot = result.result();
+            } else {
+              lastFailure = clock.instant();
+              if (failingSince == null) {
+                failingSince = lastFailure;
+                log.warn("cannot load signing keys of {} (retrying at most every {}): {}", config.issuer(),
+                    config.jwksRefetchCooldown(), result.cause().getMessage());
+              }
+            }
+            stale = snapshot;
           }
           if (result.succeeded()) {
-            snapshot = result.result();
             promise.complete(result.result());
+          } else if (stale != null) {
+            promise.complete(stale);
           } else {
-            log.warn("cannot load signing keys of {}: {}", config.issuer(), result.cause().getMessage());
-            Snapshot stale = snapshot;
-            if (stale != null) {
-              promise.complete(stale);
-            } else {
-              promise.fail(result.cause());
-            }
+            promise.fail(result.cause());
           }
         });
     return promise.future();
@@ -108,7 +132,10 @@ final class IssuerKeys {
             + ", not the configured " + config.issuer());
       }
       String uri = document.getString("jwks_uri");
-      if (uri == null || !(uri.startsWith("https://") || uri.startsWith("http://"))) {
+      // Keys fetched over plain HTTP could be swapped on the way; only an http issuer (tests, local
+      // development) may publish them so.
+      boolean plainAllowed = config.issuer().startsWith("http://");
+      if (uri == null || !(uri.startsWith("https://") || plainAllowed && uri.startsWith("http://"))) {
         throw new IllegalStateException("discovery document has no usable jwks_uri");
       }
       jwksUri = uri;

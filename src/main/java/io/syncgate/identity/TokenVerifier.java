@@ -16,7 +16,9 @@ import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.jwt.SignedJWT;
 import io.syncgate.config.OidcConfig;
 import io.syncgate.failure.GatewayFailure;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
 import java.security.Key;
 import java.text.ParseException;
@@ -67,10 +69,12 @@ public final class TokenVerifier {
     }
     JWSHeader header = jwt.getHeader();
     if (!config.algorithms().contains(header.getAlgorithm().getName())) {
-      return Future.failedFuture(GatewayFailure.invalidToken(
-          "signing algorithm " + header.getAlgorithm().getName() + " is not accepted"));
+      // The header is the caller's to write: name nothing from it in the answer.
+      return Future.failedFuture(GatewayFailure.invalidToken("signing algorithm is not accepted"));
     }
-    return keys.current()
+    // A request may join a key fetch another event loop started: come back to the caller's.
+    Context caller = Vertx.currentContext();
+    return onCaller(keys.current(), caller)
         .recover(e -> Future.failedFuture(GatewayFailure.unavailable(
             "the identity provider's signing keys cannot be loaded")))
         .compose(set -> {
@@ -78,7 +82,7 @@ public final class TokenVerifier {
           if (!candidates.isEmpty()) {
             return Future.succeededFuture(candidates);
           }
-          return keys.refetchForUnknownKey()
+          return onCaller(keys.refetchForUnknownKey(), caller)
               .otherwiseEmpty()
               .map(refreshed -> refreshed == null ? List.<JWK>of() : candidates(refreshed, header));
         })
@@ -91,6 +95,10 @@ public final class TokenVerifier {
           }
           return identity(claims(jwt));
         });
+  }
+
+  private static <T> Future<T> onCaller(Future<T> future, Context caller) {
+    return caller == null ? future : Future.fromCompletionStage(future.toCompletionStage(), caller);
   }
 
   private static SignedJWT signed(JWT jwt) {
@@ -160,7 +168,9 @@ public final class TokenVerifier {
       throw GatewayFailure.invalidToken("token is not valid yet");
     }
     Object value = claims.getClaim(config.usernameClaim());
-    String claimValue = value instanceof String s ? s : value instanceof Number n ? n.toString() : null;
+    // Integral numbers only: a floating-point id may have lost digits, and two ids would share a name.
+    String claimValue = value instanceof String s ? s
+        : value instanceof Long || value instanceof Integer ? value.toString() : null;
     String username = PrincipalName.from(claimValue);
     if (username == null) {
       throw GatewayFailure.invalidToken("token has no " + config.usernameClaim() + " claim to name the user");

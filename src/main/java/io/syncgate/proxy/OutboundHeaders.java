@@ -41,8 +41,9 @@ final class OutboundHeaders implements ProxyInterceptor {
     }
     // Our listener answers 100-continue itself; passing Expect on would stall the body.
     headers.remove("expect");
-    // Fields the client named in Connection describe its hop to us (vertx-http-proxy drops only the fixed ones).
-    for (String value : headers.getAll("connection")) {
+    // Fields the client named in Connection describe its hop to us (vertx-http-proxy drops only the
+    // fixed ones). A WebSocket handshake names Upgrade there, and the backend needs it.
+    for (String value : context.isWebSocket() ? List.<String>of() : headers.getAll("connection")) {
       for (String name : value.split(",")) {
         if (!name.isBlank()) {
           headers.remove(name.trim());

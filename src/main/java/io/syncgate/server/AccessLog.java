@@ -24,11 +24,13 @@ final class AccessLog {
     String method = request.method().name();
     String path = request.path();
     String client = request.remoteAddress() == null ? "-" : request.remoteAddress().hostAddress();
-    ctx.response().endHandler(v -> log.info("{} {} {} {} {}B {}ms", client, method, path,
-        ctx.response().getStatusCode(), ctx.response().bytesWritten(), (System.nanoTime() - start) / 1_000_000));
-    ctx.response().closeHandler(v -> {
-      if (!ctx.response().ended()) {
-        log.info("{} {} {} closed {}ms", client, method, path, (System.nanoTime() - start) / 1_000_000);
+    ctx.addEndHandler(ended -> {
+      long millis = (System.nanoTime() - start) / 1_000_000;
+      if (ended.succeeded()) {
+        log.info("{} {} {} {} {}B {}ms", client, method, path, ctx.response().getStatusCode(),
+            ctx.response().bytesWritten(), millis);
+      } else {
+        log.info("{} {} {} closed {}ms", client, method, path, millis);
       }
     });
   }

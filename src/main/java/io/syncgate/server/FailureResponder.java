@@ -2,6 +2,7 @@ package io.syncgate.server;
 
 import io.syncgate.failure.GatewayFailure;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
@@ -27,8 +28,15 @@ final class FailureResponder implements Handler<RoutingContext> {
       }
       return;
     }
-    // The request body was paused for forwarding; let it drain so the connection stays usable.
-    ctx.request().resume();
+    boolean unreadBody = declaresBody(ctx.request()) && !ctx.request().isEnded();
+    if (unreadBody) {
+      // Reading a refused upload to its end could take long: close the connection instead.
+      response.putHeader("connection", "close");
+      response.endHandler(v -> ctx.request().connection().close());
+    } else {
+      // Let the paused request end, so the connection can serve the next one.
+      ctx.request().resume();
+    }
     response.setStatusCode(failure.status())
         .putHeader("content-type", "application/json")
         .putHeader("cache-control", "no-store");
@@ -36,6 +44,11 @@ final class FailureResponder implements Handler<RoutingContext> {
       response.putHeader("www-authenticate", failure.wwwAuthenticate());
     }
     response.end(failure.toJson().encode());
+  }
+
+  private static boolean declaresBody(HttpServerRequest request) {
+    String length = request.getHeader("content-length");
+    return request.getHeader("transfer-encoding") != null || length != null && !length.trim().equals("0");
   }
 
   private static GatewayFailure classify(RoutingContext ctx) {

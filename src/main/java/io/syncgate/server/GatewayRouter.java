@@ -4,6 +4,8 @@ import io.syncgate.config.SyncgateConfig;
 import io.syncgate.failure.GatewayFailure;
 import io.syncgate.proxy.Forwarder;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
@@ -48,9 +50,20 @@ final class GatewayRouter {
 
   private static void forward(RoutingContext ctx, String base, List<String> databases,
       Authenticator authenticator, Forwarder forwarder) {
-    InboundPath path = InboundPath.parse(ctx.request().uri(), base, databases);
-    authenticator.authenticate(ctx.request(), path)
-        .onSuccess(outbound -> forwarder.forward(ctx.request(), outbound))
+    HttpServerRequest request = ctx.request();
+    if (request.version() == HttpVersion.HTTP_1_0) {
+      // vertx-http-proxy would hold a whole streamed response in memory for an HTTP/1.0 client.
+      throw GatewayFailure.httpVersionNotSupported("replication needs HTTP/1.1: its responses are streamed");
+    }
+    InboundPath path = InboundPath.parse(request.uri(), base, databases);
+    authenticator.authenticate(request, path)
+        .onSuccess(outbound -> {
+          // Only now is the body welcome (RFC 9110 §10.1.1); before, a refusal would have had to read it.
+          if ("100-continue".equalsIgnoreCase(request.getHeader("expect"))) {
+            ctx.response().writeContinue();
+          }
+          forwarder.forward(request, outbound);
+        })
         .onFailure(ctx::fail);
   }
 }

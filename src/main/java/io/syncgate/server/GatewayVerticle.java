@@ -42,8 +42,7 @@ final class GatewayVerticle extends VerticleBase {
     var router = GatewayRouter.create(vertx, config, shared.signIn(), shared.authenticator(), forwarder);
     server = vertx.createHttpServer(new HttpServerOptions()
         .setHost(config.listen().host())
-        .setPort(port)
-        .setHandle100ContinueAutomatically(true));
+        .setPort(port));
     return server.requestHandler(router).listen();
   }
 

@@ -4,6 +4,7 @@ import io.syncgate.failure.GatewayFailure;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Reads the raw request target the way the backend will: the database (or Sync Gateway 3.x
@@ -12,6 +13,12 @@ import java.util.List;
  * normalised, so what is authorised here is exactly what the backend is asked for.
  */
 record InboundPath(String keyspace, String database, String backendUri) {
+
+  /**
+   * A database, or a Sync Gateway 3.x keyspace: {@code db.collection} or {@code db.scope.collection}.
+   * Taken raw: no percent-encoding, so nothing decodes into a '/' or a dot segment further on.
+   */
+  private static final Pattern KEYSPACE = Pattern.compile("[a-z][a-z0-9_$()+-]*(\\.[A-Za-z0-9][A-Za-z0-9_-]*){0,2}");
 
   static void rejectDotSegments(String rawPath) {
     for (String segment : rawPath.split("/", -1)) {
@@ -32,7 +39,10 @@ record InboundPath(String keyspace, String database, String backendUri) {
     }
     String rest = rawUri.substring(basePath.length());
     int end = indexOfAny(rest, 1, '/', '?');
-    String keyspace = decode(rest.substring(1, end));
+    String keyspace = rest.substring(1, end);
+    if (!KEYSPACE.matcher(keyspace).matches()) {
+      throw GatewayFailure.notFound("no such database");
+    }
     int dot = keyspace.indexOf('.');
     String database = dot < 0 ? keyspace : keyspace.substring(0, dot);
     if (!databases.contains(database)) {

@@ -13,9 +13,13 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.net.URI;
 import java.net.http.HttpClient.Version;
 import java.net.http.HttpRequest;
@@ -24,6 +28,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -93,6 +98,57 @@ class ForwardingTest {
           .until(() -> received.toString().contains("\"id\":\"written-while-watching\""));
     } finally {
       client.close().await();
+    }
+  }
+
+  @Test
+  void aWebSocketIsUpgradedThroughSyncgateOnTheHeldSession() {
+    String token = stack.token("socket-user");
+    WebSocketClient client = stack.vertx.createWebSocketClient();
+    Context context = stack.vertx.getOrCreateContext();
+    Promise<String> echoed = Promise.promise();
+    context.runOnContext(v -> client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(stack.port())
+            .setURI("/sync/todo/_blipsync").addHeader("authorization", "Bearer " + token))
+        .onSuccess(socket -> {
+          socket.textMessageHandler(echoed::tryComplete);
+          socket.writeTextMessage("hello through syncgate");
+        })
+        .onFailure(echoed::tryFail));
+    try {
+      assertThat(echoed.future().timeout(10, TimeUnit.SECONDS).await()).isEqualTo("hello through syncgate");
+      Seen handshake = lastPublicRequest();
+      assertThat(handshake.uri()).isEqualTo("/todo/_blipsync");
+      assertThat(handshake.headers().get("upgrade")).isEqualToIgnoringCase("websocket");
+      assertThat(handshake.headers().get("cookie")).matches("SyncGatewaySession=[0-9a-f]{40}");
+      assertThat(handshake.headers().get("authorization")).isNull();
+    } finally {
+      client.close().await();
+    }
+  }
+
+  @Test
+  void http10ClientsAreToldToUseHttp11BeforeAnythingIsForwarded() throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", stack.port())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(("GET /sync/todo/_changes?feed=continuous HTTP/1.0\r\n"
+          + "Authorization: Bearer " + stack.token("old-client") + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+
+      assertThat(answer).startsWith("HTTP/1.0 505").contains("http_version_not_supported");
+    }
+    assertThat(stack.sg.publicRequests()).isEmpty();
+  }
+
+  @Test
+  void aRefusedUploadIsNotReadButTheConnectionClosed() throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", stack.port())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(("PUT /sync/todo/big HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000000\r\n"
+          + "Expect: 100-continue\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+
+      // No "100 Continue" invitation to a client that has not authenticated, and no waiting for its gigabyte.
+      assertThat(answer).startsWith("HTTP/1.1 401").doesNotContain("100 Continue").containsIgnoringCase("connection: close");
     }
   }
 

@@ -31,7 +31,8 @@ class ManagementTest {
     try (TestStack stack = TestStack.start()) {
       String token = stack.token("early-bird");
       stack.idp.close();
-      stack.restartSyncgate(Map.of());
+      // A failing provider is retried at most once per cooldown; keep the test short.
+      stack.restartSyncgate(Map.of("SYNCGATE_OIDC_JWKS_REFETCH_COOLDOWN", "200ms"));
       int management = stack.syncgate().managementPort();
 
       Response notReady = stack.http.get(management, "/readyz", Map.of());
@@ -44,6 +45,7 @@ class ManagementTest {
       assertThat(signIn.status()).isEqualTo(503);
 
       stack.idp.restart();
+      stack.clock.advance(Duration.ofSeconds(1)); // past the retry cooldown
 
       Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
           .until(() -> stack.http.get(management, "/readyz", Map.of()).status() == 200);

@@ -7,6 +7,7 @@ import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
@@ -70,7 +71,9 @@ class RejectionTest {
         new BadToken("unknown signing key", RejectionTest::signedByAStranger,
             "token is signed by a key the issuer does not publish"),
         new BadToken("alg none", () -> new PlainJWT(claims()).serialize(), "token is not signed"),
-        new BadToken("not a JWT", () -> "eyJhbGciOi.garbage", "malformed token"));
+        new BadToken("not a JWT", () -> "eyJhbGciOi.garbage", "malformed token"),
+        new BadToken("control characters in alg", RejectionTest::withHostileAlgorithm,
+            "signing algorithm is not accepted"));
   }
 
   static Stream<Arguments> badTokensOnEveryWayIn() {
@@ -180,6 +183,13 @@ class RejectionTest {
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** A header whose alg would break the WWW-Authenticate header if it were echoed. */
+  private static String withHostileAlgorithm() {
+    String header = Base64URL.encode("{\"alg\":\"RS256\\r\\nX-Injected: 1\\u0001\",\"kid\":\"k\"}").toString();
+    String payload = Base64URL.encode(claims().toString()).toString();
+    return header + "." + payload + "." + Base64URL.encode("signature");
   }
 
   private static JWTClaimsSet claims() {

@@ -98,6 +98,10 @@ final class StandInPublicApi {
       ctx.response().putHeader("set-cookie", SyncGatewayStandIn.COOKIE_NAME + "=; Path=/" + session.db()
           + "; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; HttpOnly").end("{}");
     });
+    // BLIP is out of the stand-in's scope; an echo shows what a WebSocket through Syncgate carries.
+    router.get("/:db/_blipsync").handler(ctx -> ctx.request().toWebSocket()
+        .onSuccess(socket -> socket.textMessageHandler(socket::writeTextMessage))
+        .onFailure(ctx::fail));
     router.route().handler(ctx -> store.handle(ctx.request()));
     return router;
   }
