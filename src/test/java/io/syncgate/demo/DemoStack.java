@@ -3,6 +3,7 @@ package io.syncgate.demo;
 import io.syncgate.testing.PouchDbServer;
 import io.syncgate.testing.SyncGatewayStandIn;
 import io.syncgate.testing.TestIdentityProvider;
+import io.syncgate.testing.TestStack;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,24 +45,8 @@ public final class DemoStack {
     SyncGatewayStandIn sg = SyncGatewayStandIn.start(vertx, clock, Set.of(DB), store.url(), 4984, 4985);
 
     Path config = dir.resolve("syncgate.yaml");
-    Files.writeString(config, """
-        # Written by scripts/demo. Every key: docs/configuration.md
-        listen:
-          host: 127.0.0.1
-          port: %d
-          base_path: /sync
-        oidc:
-          issuer: %s
-          audiences: [%s]
-        sync_gateway:
-          public_url: %s
-          admin_url: %s
-          admin_username: %s
-          databases: [%s]
-        cookie:
-          secure: false   # the demo speaks plain HTTP on loopback
-        """.formatted(SYNCGATE_PORT, idp.issuer(ISSUER_ID), AUDIENCE, sg.publicUrl(), sg.adminUrl(),
-        SyncGatewayStandIn.ADMIN_USER, DB));
+    Files.writeString(config, "# Written by scripts/demo. Every key: docs/configuration.md\n"
+        + TestStack.yaml(SYNCGATE_PORT, idp.issuer(ISSUER_ID), AUDIENCE, sg, List.of(DB)));
 
     ProcessBuilder syncgate = new ProcessBuilder(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(),

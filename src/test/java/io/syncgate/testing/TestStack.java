@@ -10,6 +10,7 @@ import io.vertx.core.Vertx;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -89,10 +90,21 @@ public final class TestStack implements AutoCloseable, BeforeEachCallback, After
   }
 
   public String yaml() {
+    return yaml(0, idp.issuer(ISSUER_ID), AUDIENCE, sg, List.of(DB, OTHER_DB)) + """
+        session:
+          max_ttl: 1h
+        """;
+  }
+
+  /**
+   * Syncgate's configuration in front of {@code sg}, on loopback and plain HTTP (so cookies are
+   * not Secure); the admin password is left to {@code SYNCGATE_SYNC_GATEWAY_ADMIN_PASSWORD}.
+   */
+  public static String yaml(int port, String issuer, String audience, SyncGatewayStandIn sg, List<String> databases) {
     return """
         listen:
           host: 127.0.0.1
-          port: 0
+          port: %d
           base_path: %s
         management:
           host: 127.0.0.1
@@ -104,13 +116,11 @@ public final class TestStack implements AutoCloseable, BeforeEachCallback, After
           public_url: %s
           admin_url: %s
           admin_username: %s
-          databases: [%s, %s]
-        session:
-          max_ttl: 1h
+          databases: [%s]
         cookie:
           secure: false
-        """.formatted(BASE, idp.issuer(ISSUER_ID), AUDIENCE, sg.publicUrl(), sg.adminUrl(),
-        SyncGatewayStandIn.ADMIN_USER, DB, OTHER_DB);
+        """.formatted(port, BASE, issuer, audience, sg.publicUrl(), sg.adminUrl(), SyncGatewayStandIn.ADMIN_USER,
+        String.join(", ", databases));
   }
 
   public SyncgateConfig config(Map<String, String> env) throws ConfigException {
