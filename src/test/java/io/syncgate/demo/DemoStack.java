@@ -1,5 +1,7 @@
 package io.syncgate.demo;
 
+import io.syncgate.config.ConfigLoader;
+import io.syncgate.server.Syncgate;
 import io.syncgate.testing.PouchDbServer;
 import io.syncgate.testing.SyncGatewayStandIn;
 import io.syncgate.testing.TestIdentityProvider;
@@ -8,15 +10,18 @@ import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The local demo behind {@code scripts/demo}: an OpenID Connect provider, the Sync Gateway
- * stand-in with PouchDB Server behind it, and the real Syncgate jar in front, all on 127.0.0.1.
- * It prints a token and what to try, and runs until Ctrl-C.
+ * stand-in with PouchDB Server behind it, and Syncgate in front, all on 127.0.0.1. It prints a
+ * token and what to try, and runs until Ctrl-C.
  */
 public final class DemoStack {
 
@@ -32,10 +37,6 @@ public final class DemoStack {
   public static void main(String[] args) throws Exception {
     Path dir = Path.of("target/demo").toAbsolutePath();
     Files.createDirectories(dir);
-    Path jar = Path.of("target/syncgate.jar").toAbsolutePath();
-    if (!Files.isRegularFile(jar)) {
-      throw new IllegalStateException("build the jar first: ./mvnw -DskipTests package (scripts/demo does)");
-    }
 
     Clock clock = Clock.systemUTC();
     Vertx vertx = Vertx.vertx();
@@ -44,19 +45,18 @@ public final class DemoStack {
     store.createDatabase(DB);
     SyncGatewayStandIn sg = SyncGatewayStandIn.start(vertx, clock, Set.of(DB), store.url(), 4984, 4985);
 
+    // Syncgate runs here as `java -jar target/syncgate.jar --config target/demo/syncgate.yaml` would,
+    // in this JVM so that Ctrl-C, or any end of it, stops the whole stack at once.
     Path config = dir.resolve("syncgate.yaml");
     Files.writeString(config, "# Written by scripts/demo. Every key: docs/configuration.md\n"
         + TestStack.yaml(SYNCGATE_PORT, idp.issuer(ISSUER_ID), AUDIENCE, sg, List.of(DB)));
-
-    ProcessBuilder syncgate = new ProcessBuilder(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(),
-        "--config", config.toString()).inheritIO();
-    syncgate.environment().put("SYNCGATE_SYNC_GATEWAY_ADMIN_PASSWORD", SyncGatewayStandIn.ADMIN_PASSWORD);
-    Process process = syncgate.start();
+    Map<String, String> env = new HashMap<>(System.getenv());
+    env.put("SYNCGATE_SYNC_GATEWAY_ADMIN_PASSWORD", SyncGatewayStandIn.ADMIN_PASSWORD);
+    Syncgate syncgate = Syncgate.start(vertx, ConfigLoader.load(config, env), clock).await();
 
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      process.destroy();
       try {
+        syncgate.close().await();
         sg.close();
         store.close();
       } catch (Exception e) {
@@ -73,7 +73,7 @@ public final class DemoStack {
         "",
         "Syncgate demo: Syncgate on " + base + ", Sync Gateway stand-in on " + sg.publicUrl()
             + " (admin " + sg.adminUrl() + "), documents in PouchDB Server " + store.url(),
-        "A token for user demo-user, valid 12 h, is in target/demo/token. Try:",
+        "Configuration: " + config + ". A token for user demo-user, valid 12 h, is in target/demo/token. Try:",
         "  TOKEN=$(cat target/demo/token)",
         "  curl -i -X POST -H \"Authorization: Bearer $TOKEN\" " + base + "/_session",
         "  curl -X PUT -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' -d '{\"title\":\"hello\"}' "
@@ -83,8 +83,6 @@ public final class DemoStack {
         "Or replicate with PouchDB: new PouchDB('" + base + "', {fetch: (url, opts) => {"
             + " opts.headers.set('Authorization', 'Bearer ' + TOKEN); return PouchDB.fetch(url, opts); }})",
         "Ctrl-C stops everything.")));
-    int exit = process.waitFor();
-    log.info("Syncgate exited with status {}", exit);
-    System.exit(exit);
+    new CountDownLatch(1).await();
   }
 }
