@@ -5,22 +5,23 @@ import com.atlassian.oai.validator.model.Request;
 import com.atlassian.oai.validator.report.ValidationReport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * Sync Gateway's official OpenAPI spec ({@code shared/specs/sync-gateway}, from couchbase/sync_gateway),
- * loaded once per test run. The stand-in checks every admin request it receives against it.
- * The spec lives beside the project, not in it; {@code SYNCGATE_SG_SPEC_DIR} points elsewhere.
+ * Sync Gateway's official OpenAPI spec, as the facts {@link SpecExtractor} kept of it in the test
+ * resources ({@code sync-gateway-spec/}, with its source commit), loaded once per test run. The
+ * stand-in checks every request it receives against it.
  */
 public final class SyncGatewaySpec {
 
   private static final class Loaded {
-    static final OpenApiInteractionValidator ADMIN = load("admin.yaml");
-    static final OpenApiInteractionValidator PUBLIC = load("public.yaml");
+    static final OpenApiInteractionValidator ADMIN = load("admin.json");
+    static final OpenApiInteractionValidator PUBLIC = load("public.json");
   }
 
   private SyncGatewaySpec() {}
@@ -42,28 +43,8 @@ public final class SyncGatewaySpec {
         .collect(Collectors.toList());
   }
 
-  public static Path directory() {
-    List<Path> candidates = new ArrayList<>();
-    String configured = System.getenv("SYNCGATE_SG_SPEC_DIR");
-    if (configured != null) {
-      candidates.add(Path.of(configured));
-    }
-    Path project = Path.of(System.getProperty("basedir", ".")).toAbsolutePath();
-    for (Path dir = project; dir != null; dir = dir.getParent()) {
-      candidates.add(dir.resolve("shared/specs/sync-gateway"));
-    }
-    candidates.add(Path.of("/work/shared/specs/sync-gateway"));
-    for (Path candidate : candidates) {
-      if (Files.isRegularFile(candidate.resolve("docs/api/admin.yaml"))) {
-        return candidate;
-      }
-    }
-    throw new IllegalStateException("Sync Gateway's OpenAPI spec is not found in " + candidates
-        + ": set SYNCGATE_SG_SPEC_DIR to the folder holding docs/api/admin.yaml");
-  }
-
   private static OpenApiInteractionValidator load(String root) {
-    JsonNode bundled = SpecBundler.bundle(directory().resolve("docs/api").resolve(root));
+    JsonNode bundled = read(root);
     // Only requests are checked. Some response schemas in the spec are not valid OpenAPI 3.0
     // (arrays without items), and swagger-parser refuses the whole document over them.
     bundled.get("paths").forEach(path -> path.forEach(operation -> {
@@ -75,6 +56,18 @@ public final class SyncGatewaySpec {
       return OpenApiInteractionValidator.createForInlineApiSpecification(bundled.toString()).build();
     } catch (OpenApiInteractionValidator.ApiLoadException e) {
       throw new IllegalStateException("cannot load " + root + ": " + e.getParseMessages(), e);
+    }
+  }
+
+  private static JsonNode read(String root) {
+    String resource = "/sync-gateway-spec/" + root;
+    try (InputStream in = SyncGatewaySpec.class.getResourceAsStream(resource)) {
+      if (in == null) {
+        throw new IllegalStateException(resource + " is missing from the test resources: run scripts/update-sg-spec");
+      }
+      return new ObjectMapper().readTree(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + resource, e);
     }
   }
 }
