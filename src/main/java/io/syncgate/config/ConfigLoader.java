@@ -84,10 +84,12 @@ public final class ConfigLoader {
         in.bool("access.allow_guest", AccessPolicy.DEFAULT_ALLOW_GUEST),
         in.bool("access.allow_password_login", AccessPolicy.DEFAULT_ALLOW_PASSWORD_LOGIN));
 
+    PouchDbPolicy pouchDb = pouchDb(in, syncGateway);
+
     if (!in.problems().isEmpty()) {
       return null;
     }
-    return new SyncgateConfig(listen, basePath, management, oidc, syncGateway, session, cookie, access);
+    return new SyncgateConfig(listen, basePath, management, oidc, syncGateway, session, cookie, access, pouchDb);
   }
 
   private static Listener listener(ConfigReader in, String section, String host, int port) {
@@ -182,6 +184,17 @@ public final class ConfigLoader {
     }
     return new SyncGatewayConfig(publicUrl, adminUrl, username, password, databases, cookieName,
         connect, admin, maxConnections);
+  }
+
+  private static PouchDbPolicy pouchDb(ConfigReader in, SyncGatewayConfig syncGateway) {
+    List<String> served = syncGateway == null ? List.of() : syncGateway.databases();
+    List<String> databases = in.list("pouchdb.databases", served);
+    for (String db : databases) {
+      if (syncGateway != null && !served.contains(db)) {
+        in.problem("pouchdb.databases", db, "not one of sync_gateway.databases");
+      }
+    }
+    return new PouchDbPolicy(databases, in.bool("pouchdb.json_bulk_get", PouchDbPolicy.DEFAULT_JSON_BULK_GET));
   }
 
   private static CookiePolicy cookie(ConfigReader in) {

@@ -14,7 +14,8 @@ public record SyncgateConfig(
     SyncGatewayConfig syncGateway,
     SessionPolicy session,
     CookiePolicy cookie,
-    AccessPolicy access) {
+    AccessPolicy access,
+    PouchDbPolicy pouchDb) {
 
   public static final String DEFAULT_LISTEN_HOST = "0.0.0.0";
   public static final int DEFAULT_LISTEN_PORT = 8080;
@@ -31,6 +32,7 @@ public record SyncgateConfig(
     Objects.requireNonNull(session, "session");
     Objects.requireNonNull(cookie, "cookie");
     Objects.requireNonNull(access, "access");
+    Objects.requireNonNull(pouchDb, "pouchDb");
     if (!basePath.isEmpty() && (!basePath.startsWith("/") || basePath.endsWith("/"))) {
       throw new IllegalArgumentException("basePath must be empty or start, and not end, with '/'");
     }

@@ -1,6 +1,7 @@
 package io.syncgate.server;
 
 import io.syncgate.config.SyncgateConfig;
+import io.syncgate.pouchdb.PouchDbCompatibility;
 import io.syncgate.proxy.Forwarder;
 import io.syncgate.proxy.SessionCookies;
 import io.vertx.core.Future;
@@ -38,7 +39,8 @@ final class GatewayVerticle extends VerticleBase {
             .setKeepAlive(true)
             .setDecompressionSupported(false),
         new PoolOptions().setHttp1MaxSize(backend.maxConnections()));
-    Forwarder forwarder = new Forwarder(client, backend.publicUrl(), backend.sessionCookieName(), shared.cookies());
+    Forwarder forwarder = new Forwarder(client, backend.publicUrl(), backend.sessionCookieName(), shared.cookies(),
+        new PouchDbCompatibility(config.pouchDb()));
     var router = GatewayRouter.create(vertx, config, shared.signIn(), shared.authenticator(), forwarder);
     server = vertx.createHttpServer(new HttpServerOptions()
         .setHost(config.listen().host())

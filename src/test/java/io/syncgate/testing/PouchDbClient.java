@@ -10,16 +10,22 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The real {@code pouchdb} client in Node, one process per client (PouchDB keeps one cookie jar
- * per process), running {@code src/test/node/replicate.js} and answering its JSON result.
+ * per process), running a script of {@code src/test/node} ({@code replicate.js}: push, pull and
+ * live; {@code pull.js}: pull and live pull, checked against the store) and answering its JSON result.
  */
 public final class PouchDbClient {
 
   private PouchDbClient() {}
 
   public static JsonObject run(JsonObject options) throws IOException, InterruptedException {
+    return run("replicate.js", options);
+  }
+
+  /** Runs {@code script} of {@code src/test/node} with {@code options}. */
+  public static JsonObject run(String script, JsonObject options) throws IOException, InterruptedException {
     Path out = Files.createTempFile("pouchdb-client", ".out");
     Path log = Files.createTempFile("pouchdb-client", ".log");
-    Process process = new ProcessBuilder(NodePeers.node(), NodePeers.script("replicate.js").toString(), options.encode())
+    Process process = new ProcessBuilder(NodePeers.node(), NodePeers.script(script).toString(), options.encode())
         .directory(NodePeers.directory().toFile())
         .redirectOutput(out.toFile())
         .redirectError(log.toFile())

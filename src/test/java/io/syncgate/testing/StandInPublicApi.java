@@ -23,8 +23,9 @@ import java.util.Locale;
  * The stand-in's public API (port 4984): only the {@code SyncGatewaySession} cookie
  * authenticates (no Bearer, as when SG's own OIDC is not configured); anything else is 401 with
  * SG's Basic challenge. Once 10% of a session's TTL has passed, SG renews it and re-sends the
- * cookie with {@code Path=/{db}}. Documents stream to PouchDB Server. Requests on paths the
- * public spec does not have are recorded as violations and answered 404.
+ * cookie with {@code Path=/{db}}. Documents live in PouchDB Server; reads come back shaped as
+ * SG 4 shapes them ({@link StandInDocuments}). Requests on paths the public spec does not have
+ * are recorded as violations and answered 404.
  */
 final class StandInPublicApi {
 
@@ -102,6 +103,19 @@ final class StandInPublicApi {
     router.get("/:db/_blipsync").handler(ctx -> ctx.request().toWebSocket()
         .onSuccess(socket -> socket.textMessageHandler(socket::writeTextMessage))
         .onFailure(ctx::fail));
+    StandInDocuments documents = new StandInDocuments(sg, client);
+    router.post("/:keyspace/_bulk_get").handler(ctx -> documents.bulkGet(ctx, storeDatabase(ctx)));
+    router.route("/:keyspace/_changes").handler(ctx -> documents.changes(ctx, storeUri(ctx.request().path())));
+    router.route("/:keyspace/_all_docs").handler(ctx -> documents.allDocs(ctx, storeUri(ctx.request().uri())));
+    router.get("/:keyspace/_design/:doc").handler(ctx -> documents.getDocument(ctx, storeDatabase(ctx),
+        storeUri(ctx.request().path())));
+    router.get("/:keyspace/:doc").handler(ctx -> {
+      if (ctx.pathParam("doc").startsWith("_")) {
+        ctx.next();
+        return;
+      }
+      documents.getDocument(ctx, storeDatabase(ctx), storeUri(ctx.request().path()));
+    });
     router.route().handler(ctx -> store.handle(ctx.request()));
     return router;
   }
@@ -139,6 +153,10 @@ final class StandInPublicApi {
     String keyspace = end < 0 ? path.substring(1) : path.substring(1, end);
     int dot = keyspace.indexOf('.');
     return dot < 0 ? keyspace : keyspace.substring(0, dot);
+  }
+
+  private static String storeDatabase(RoutingContext ctx) {
+    return storeUri("/" + ctx.pathParam("keyspace")).substring(1);
   }
 
   /** The default collection is where PouchDB Server keeps the documents. */

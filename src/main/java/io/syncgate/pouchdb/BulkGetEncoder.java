@@ -1,0 +1,366 @@
+package io.syncgate.pouchdb;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.syncgate.pouchdb.DocumentFilter.Shape;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Re-encodes Sync Gateway's {@code multipart/mixed} answer to {@code _bulk_get} as the JSON
+ * that CouchDB gives and PouchDB reads (SG #2318): {@code {"results":[{"docs":[{"ok":doc}],"id":…}]}},
+ * one entry per part, an error part as {@code {"error":…}}. A document's attachments that SG sends
+ * as following parts become inline base64 {@code data}, encoded as their bytes stream by. Document
+ * bodies pass through {@link DocumentFilter}, so they carry no member PouchDB refuses.
+ */
+final class BulkGetEncoder implements Transform {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int MAX_ERROR_PART_BYTES = 64 * 1024;
+
+  private final MultipartReader mixed;
+  private Buffer out;
+  private boolean opened;
+  private boolean firstResult = true;
+
+  BulkGetEncoder(String boundary) {
+    this.mixed = new MultipartReader(boundary, new MixedParts());
+  }
+
+  @Override
+  public void feed(Buffer chunk, Consumer<Buffer> sink) {
+    out = Buffer.buffer();
+    open();
+    mixed.feed(chunk);
+    flush(sink);
+  }
+
+  @Override
+  public void end(Consumer<Buffer> sink) {
+    out = Buffer.buffer();
+    open();
+    mixed.end();
+    out.appendString("]}\n");
+    flush(sink);
+  }
+
+  private void open() {
+    if (!opened) {
+      out.appendString("{\"results\":[\n");
+      opened = true;
+    }
+  }
+
+  private void flush(Consumer<Buffer> sink) {
+    if (out.length() > 0) {
+      sink.accept(out);
+    }
+    out = null;
+  }
+
+  private void startResult(String member) {
+    out.appendString(firstResult ? "" : ",\n").appendString("{\"docs\":[{\"" + member + "\":");
+    firstResult = false;
+  }
+
+  private void endResult(String id) {
+    out.appendString("}]");
+    if (id != null) {
+      out.appendString(",\"id\":").appendBytes(quote(id));
+    }
+    out.appendString("}");
+  }
+
+  private static byte[] quote(String text) {
+    byte[] escaped = JsonStringEncoder.getInstance().quoteAsUTF8(text);
+    byte[] quoted = new byte[escaped.length + 2];
+    quoted[0] = '"';
+    System.arraycopy(escaped, 0, quoted, 1, escaped.length);
+    quoted[quoted.length - 1] = '"';
+    return quoted;
+  }
+
+  private static String contentType(MultiMap headers) {
+    String type = headers.get("content-type");
+    return type == null ? "application/json" : type.toLowerCase(Locale.ROOT);
+  }
+
+  /** The parts of the outer {@code multipart/mixed}: one per requested revision. */
+  private final class MixedParts implements MultipartReader.Parts {
+    private MultipartReader.Parts part;
+
+    @Override
+    public void start(MultiMap headers) {
+      if (headers.contains("content-encoding")) {
+        throw new IllegalStateException("the backend compressed a _bulk_get part");
+      }
+      String type = contentType(headers);
+      if (type.startsWith("multipart/related")) {
+        String boundary = MultipartReader.boundary(headers.get("content-type"));
+        if (boundary == null) {
+          throw new IllegalStateException("a _bulk_get part has no multipart boundary");
+        }
+        part = new RelatedPart(boundary);
+      } else if (type.contains("error=")) {
+        part = new ErrorPart();
+      } else {
+        part = new DocumentPart(new DocumentFilter(Shape.DOCUMENT), true);
+      }
+      part.start(headers);
+    }
+
+    @Override
+    public void data(Buffer bytes) {
+      part.data(bytes);
+    }
+
+    @Override
+    public void end() {
+      part.end();
+      part = null;
+    }
+  }
+
+  /** A document without following attachments: streamed through the filter. */
+  private final class DocumentPart implements MultipartReader.Parts {
+    private final DocumentFilter filter;
+    private final boolean whole;
+
+    DocumentPart(DocumentFilter filter, boolean whole) {
+      this.filter = filter;
+      this.whole = whole;
+    }
+
+    @Override
+    public void start(MultiMap headers) {
+      if (whole) {
+        startResult("ok");
+      }
+    }
+
+    @Override
+    public void data(Buffer bytes) {
+      filter.feed(bytes, out::appendBuffer);
+    }
+
+    @Override
+    public void end() {
+      filter.end(out::appendBuffer);
+      if (whole) {
+        endResult(filter.documentId());
+      }
+    }
+  }
+
+  /** SG's error part ({@code {"id","rev","error","reason","status"}}): small, read whole. */
+  private final class ErrorPart implements MultipartReader.Parts {
+    private final Buffer body = Buffer.buffer();
+
+    @Override
+    public void start(MultiMap headers) {
+    }
+
+    @Override
+    public void data(Buffer bytes) {
+      if (body.length() + bytes.length() > MAX_ERROR_PART_BYTES) {
+        throw new IllegalStateException("a _bulk_get error part is too large");
+      }
+      body.appendBuffer(bytes);
+    }
+
+    @Override
+    public void end() {
+      JsonNode error;
+      try {
+        error = JSON.readTree(body.getBytes());
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException("a _bulk_get error part is not JSON", e);
+      }
+      startResult("error");
+      out.appendString(error.toString());
+      endResult(error.path("id").isTextual() ? error.get("id").asText() : null);
+    }
+  }
+
+  /**
+   * A document with attachments ({@code multipart/related}): the JSON first, with its
+   * {@code _attachments} kept aside and its closing brace withheld; then one part per following
+   * attachment, whose bytes become that attachment's {@code data}.
+   */
+  private final class RelatedPart implements MultipartReader.Parts {
+    private final MultipartReader related;
+    private final DocumentFilter filter = new DocumentFilter(Shape.DOCUMENT, "_attachments", true);
+    private int index;
+    private ObjectNode attachments;
+    private boolean attachmentsOpened;
+    private final Base64Stream base64 = new Base64Stream();
+
+    RelatedPart(String boundary) {
+      this.related = new MultipartReader(boundary, new MultipartReader.Parts() {
+        @Override
+        public void start(MultiMap headers) {
+          if (index++ == 0) {
+            return;
+          }
+          openAttachments();
+          String name = filename(headers.get("content-disposition"));
+          JsonNode meta = attachments.remove(name);
+          out.appendString(attachmentsOpened ? "," : "").appendBytes(quote(name)).appendString(":{");
+          attachmentsOpened = true;
+          if (meta instanceof ObjectNode object) {
+            for (Map.Entry<String, JsonNode> field : object.properties()) {
+              if (!field.getKey().equals("follows") && !field.getKey().equals("data") && !field.getKey().equals("stub")) {
+                out.appendBytes(quote(field.getKey())).appendString(":").appendString(field.getValue().toString())
+                    .appendString(",");
+              }
+            }
+          } else if (headers.contains("content-type")) {
+            out.appendString("\"content_type\":").appendBytes(quote(headers.get("content-type"))).appendString(",");
+          }
+          out.appendString("\"data\":\"");
+        }
+
+        @Override
+        public void data(Buffer bytes) {
+          if (index == 1) {
+            filter.feed(bytes, out::appendBuffer);
+          } else {
+            base64.feed(bytes, out);
+          }
+        }
+
+        @Override
+        public void end() {
+          if (index == 1) {
+            filter.end(out::appendBuffer);
+          } else {
+            base64.end(out);
+            out.appendString("\"}");
+          }
+        }
+      });
+    }
+
+    private void openAttachments() {
+      if (attachments == null) {
+        attachments = captured();
+        out.appendString(filter.rootMembers() > 0 ? "," : "").appendString("\"_attachments\":{");
+      }
+    }
+
+    private ObjectNode captured() {
+      byte[] bytes = filter.captured();
+      if (bytes.length == 0) {
+        return JSON.createObjectNode();
+      }
+      try {
+        return JSON.readTree(bytes) instanceof ObjectNode object ? object : JSON.createObjectNode();
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException("a document's _attachments are not JSON", e);
+      }
+    }
+
+    @Override
+    public void start(MultiMap headers) {
+      startResult("ok");
+    }
+
+    @Override
+    public void data(Buffer bytes) {
+      related.feed(bytes);
+    }
+
+    @Override
+    public void end() {
+      related.end();
+      if (index == 0) {
+        throw new IllegalStateException("a _bulk_get part holds no document");
+      }
+      openAttachments();
+      // Attachments small enough for SG to inline, or stubs: as they were.
+      Iterator<Map.Entry<String, JsonNode>> rest = attachments.properties().iterator();
+      while (rest.hasNext()) {
+        Map.Entry<String, JsonNode> entry = rest.next();
+        try {
+          out.appendString(attachmentsOpened ? "," : "").appendBytes(quote(entry.getKey())).appendString(":")
+              .appendBytes(JSON.writeValueAsBytes(entry.getValue()));
+        } catch (JsonProcessingException e) {
+          throw new IllegalStateException(e);
+        }
+        attachmentsOpened = true;
+      }
+      out.appendString("}}");
+      endResult(filter.documentId());
+    }
+  }
+
+  /** The {@code filename} of a {@code Content-Disposition} (Go's %q quoting undone). */
+  static String filename(String disposition) {
+    if (disposition == null) {
+      throw new IllegalStateException("an attachment part has no Content-Disposition");
+    }
+    int at = disposition.toLowerCase(Locale.ROOT).indexOf("filename=");
+    if (at < 0) {
+      throw new IllegalStateException("an attachment part has no filename");
+    }
+    String value = disposition.substring(at + 9).trim();
+    if (!value.startsWith("\"")) {
+      int semicolon = value.indexOf(';');
+      return semicolon < 0 ? value : value.substring(0, semicolon).trim();
+    }
+    StringBuilder name = new StringBuilder();
+    for (int i = 1; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c == '\\' && i + 1 < value.length()) {
+        name.append(value.charAt(++i));
+      } else if (c == '"') {
+        return name.toString();
+      } else {
+        name.append(c);
+      }
+    }
+    throw new IllegalStateException("an attachment part's filename is not closed");
+  }
+
+  /** Base64 of a byte stream, written as it arrives; up to two bytes wait for their group of three. */
+  static final class Base64Stream {
+    private final byte[] carry = new byte[3];
+    private int carried;
+
+    void feed(Buffer bytes, Buffer out) {
+      byte[] in = bytes.getBytes();
+      int at = 0;
+      while (carried > 0 && carried < 3 && at < in.length) {
+        carry[carried++] = in[at++];
+      }
+      if (carried == 3) {
+        out.appendBytes(Base64.getEncoder().encode(carry));
+        carried = 0;
+      }
+      int whole = (in.length - at) / 3 * 3;
+      if (whole > 0) {
+        out.appendBytes(Base64.getEncoder().encode(java.util.Arrays.copyOfRange(in, at, at + whole)));
+        at += whole;
+      }
+      while (at < in.length) {
+        carry[carried++] = in[at++];
+      }
+    }
+
+    void end(Buffer out) {
+      if (carried > 0) {
+        out.appendBytes(Base64.getEncoder().encode(java.util.Arrays.copyOf(carry, carried)));
+        carried = 0;
+      }
+    }
+  }
+}

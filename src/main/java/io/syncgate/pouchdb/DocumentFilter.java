@@ -1,0 +1,339 @@
+package io.syncgate.pouchdb;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.async.ByteArrayFeeder;
+import io.vertx.core.buffer.Buffer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Removes from document bodies, as they stream, the top-level {@code _} members that PouchDB
+ * refuses ("Bad special document member"), such as Sync Gateway 4's {@code _cv}. Everything
+ * else passes byte for byte — numbers, spacing, the heartbeat newlines of a feed — because the
+ * filter never re-writes JSON: Jackson's non-blocking parser finds where each member starts and
+ * ends, and only the bytes of removed members (with their comma) are cut. A document's bytes are
+ * held back only between a member's end and the next member's name.
+ *
+ * <p>Where the documents are depends on the {@link Shape} of the body.
+ */
+final class DocumentFilter implements Transform {
+
+  /** Where in a body the documents are. */
+  enum Shape {
+    /**
+     * A document ({@code GET /{db}/{doc}}), an {@code open_revs} array of {@code {"ok": doc}}, or
+     * a part of a multipart answer.
+     */
+    DOCUMENT,
+    /**
+     * Entries holding documents under {@code doc} ({@code _changes}, continuous or not;
+     * {@code _all_docs}) or under {@code docs[].ok} (CouchDB's JSON {@code _bulk_get}).
+     */
+    FEED
+  }
+
+  /** PouchDB 9's reserved words (pouchdb-adapter-utils parseDoc): any other top-level {@code _} member fails it. */
+  static final Set<String> POUCHDB_MEMBERS = Set.of(
+      "_id", "_rev", "_access", "_attachments", "_deleted", "_revisions", "_revs_info", "_conflicts",
+      "_deleted_conflicts", "_local_seq", "_rev_tree", "_replication_id", "_replication_state",
+      "_replication_state_time", "_replication_state_reason", "_replication_stats", "_removed");
+
+  private static final JsonFactory JSON = new JsonFactory();
+
+  private enum Role { DOCUMENT, OPEN_REVS, OPEN_REV, ENTRY, ENTRIES, OTHER }
+
+  private enum Action { KEEP, DROP, CAPTURE }
+
+  private static final class Frame {
+    final Role role;
+    String field;
+    // Only for DOCUMENT frames:
+    int members;
+    boolean inMember;
+    Action action;
+    boolean dropComma;
+    long captureStart = -1;
+
+    Frame(Role role) {
+      this.role = role;
+    }
+  }
+
+  private final Shape shape;
+  private final String captured;
+  private final boolean leaveRootOpen;
+  private final JsonParser parser;
+  private final ByteArrayFeeder feeder;
+  private final Deque<Frame> frames = new ArrayDeque<>();
+  private Frame document;
+  private boolean idNext;
+  private String documentId;
+  private int rootMembers = -1;
+  private long previousEnd;
+  private final ByteArrayOutputStream capture = new ByteArrayOutputStream();
+
+  private byte[] window = new byte[4096];
+  private long windowStart;
+  private int windowLength;
+  private long decided;
+  private Buffer out;
+
+  DocumentFilter(Shape shape) {
+    this(shape, null, false);
+  }
+
+  /**
+   * @param captured a member of a root document to cut and keep aside ({@link #captured()}) rather than drop
+   * @param leaveRootOpen whether the closing brace of a root document is withheld, for the caller to add members
+   */
+  DocumentFilter(Shape shape, String captured, boolean leaveRootOpen) {
+    this.shape = shape;
+    this.captured = captured;
+    this.leaveRootOpen = leaveRootOpen;
+    try {
+      this.parser = JSON.createNonBlockingByteArrayParser();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    this.feeder = (ByteArrayFeeder) parser.getNonBlockingInputFeeder();
+  }
+
+  @Override
+  public void feed(Buffer chunk, Consumer<Buffer> sink) {
+    byte[] bytes = chunk.getBytes();
+    append(bytes);
+    try {
+      feeder.feedInput(bytes, 0, bytes.length);
+    } catch (IOException e) {
+      throw new IllegalStateException("the backend's JSON cannot be read: " + e.getMessage(), e);
+    }
+    drain(sink);
+  }
+
+  @Override
+  public void end(Consumer<Buffer> sink) {
+    feeder.endOfInput();
+    drain(sink);
+    if (!frames.isEmpty()) {
+      throw new IllegalStateException("the backend's JSON ended inside a value");
+    }
+  }
+
+  /** The root document's {@code _id}, once read; null if it had none. */
+  String documentId() {
+    return documentId;
+  }
+
+  /** The bytes of the captured member's value, empty if the root document had none. */
+  byte[] captured() {
+    byte[] bytes = capture.toByteArray();
+    int from = 0;
+    while (from < bytes.length && (bytes[from] == ':' || Character.isWhitespace(bytes[from]))) {
+      from++;
+    }
+    return Arrays.copyOfRange(bytes, from, bytes.length);
+  }
+
+  /** How many members of the root document were passed on; -1 before its end. */
+  int rootMembers() {
+    return rootMembers;
+  }
+
+  private void drain(Consumer<Buffer> sink) {
+    out = Buffer.buffer();
+    try {
+      JsonToken token;
+      while ((token = parser.nextToken()) != null && token != JsonToken.NOT_AVAILABLE) {
+        onToken(token);
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("the backend's JSON cannot be read: " + e.getMessage(), e);
+    }
+    long consumed = windowStart + windowLength;
+    if (document != null && document.inMember && document.action != Action.KEEP) {
+      cut(consumed);
+    } else if (document == null || document.inMember) {
+      keep(consumed);
+    }
+    // Otherwise a document awaits its next member's name: what lies between may be a comma to cut.
+    compact();
+    if (out.length() > 0) {
+      sink.accept(out);
+    }
+    out = null;
+  }
+
+  private void onToken(JsonToken token) throws IOException {
+    // The non-blocking parser's token start locations are off by one or more; its end locations
+    // are exact, so a token starts at the first byte after the previous one's separators.
+    long end = parser.currentLocation().getByteOffset();
+    long start = startBefore(end);
+    previousEnd = end;
+    Frame top = frames.peek();
+    switch (token) {
+      case FIELD_NAME -> {
+        String name = parser.currentName();
+        top.field = name;
+        if (top == document && !top.inMember) {
+          onMemberName(top, name, start, end);
+        }
+      }
+      case START_OBJECT, START_ARRAY -> {
+        Frame frame = new Frame(childRole(top, token == JsonToken.START_OBJECT));
+        frames.push(frame);
+        if (frame.role == Role.DOCUMENT) {
+          keep(end);
+          document = frame;
+        }
+      }
+      case END_OBJECT, END_ARRAY -> {
+        Frame frame = frames.pop();
+        if (frame == document) {
+          document = null;
+          if (frame.dropComma) {
+            cut(start);
+          }
+          if (frames.isEmpty()) {
+            rootMembers = frame.members;
+            if (leaveRootOpen) {
+              keep(start);
+              cut(end);
+              return;
+            }
+          }
+          keep(end);
+        }
+        valueEnded(frames.peek(), end);
+      }
+      default -> {
+        if (idNext && token == JsonToken.VALUE_STRING && frames.size() == 1) {
+          documentId = parser.getText();
+        }
+        idNext = false;
+        valueEnded(top, end);
+      }
+    }
+  }
+
+  private void onMemberName(Frame doc, String name, long start, long end) {
+    if (doc.dropComma) {
+      // The comma after a cut first member goes with it.
+      cut(start);
+      doc.dropComma = false;
+    }
+    Action action = name.equals(captured) && frames.size() == 1 ? Action.CAPTURE
+        : name.startsWith("_") && !POUCHDB_MEMBERS.contains(name) ? Action.DROP
+        : Action.KEEP;
+    doc.inMember = true;
+    doc.action = action;
+    idNext = name.equals("_id");
+    if (action == Action.CAPTURE) {
+      doc.captureStart = end;
+    }
+    if (action == Action.KEEP) {
+      keep(end);
+      doc.members++;
+    } else if (doc.members > 0) {
+      // Cut from the end of the previous member: its comma goes.
+      cut(start);
+    } else {
+      keep(start);
+      doc.dropComma = true;
+    }
+  }
+
+  private long startBefore(long end) {
+    long at = Math.max(previousEnd, decided);
+    while (at < end) {
+      byte b = window[(int) (at - windowStart)];
+      if (b != ' ' && b != '\t' && b != '\r' && b != '\n' && b != ',' && b != ':') {
+        break;
+      }
+      at++;
+    }
+    return at;
+  }
+
+  /** A value that is a direct child of {@code parent} ended at {@code end}. */
+  private void valueEnded(Frame parent, long end) {
+    if (parent == null || parent != document || !parent.inMember) {
+      return;
+    }
+    if (parent.action == Action.KEEP) {
+      keep(end);
+    } else {
+      cut(end);
+    }
+    parent.inMember = false;
+    parent.captureStart = -1;
+  }
+
+  private Role childRole(Frame parent, boolean object) {
+    if (parent == null) {
+      if (shape == Shape.DOCUMENT) {
+        return object ? Role.DOCUMENT : Role.OPEN_REVS;
+      }
+      return object ? Role.ENTRY : Role.OTHER;
+    }
+    String field = parent.field;
+    return switch (parent.role) {
+      case OPEN_REVS -> object ? Role.OPEN_REV : Role.OTHER;
+      case OPEN_REV -> object && "ok".equals(field) ? Role.DOCUMENT : Role.OTHER;
+      case ENTRIES -> object ? Role.ENTRY : Role.OTHER;
+      case ENTRY -> object && "doc".equals(field) ? Role.DOCUMENT
+          : !object && ("results".equals(field) || "rows".equals(field)) ? Role.ENTRIES
+          : !object && "docs".equals(field) ? Role.OPEN_REVS
+          : Role.OTHER;
+      case DOCUMENT, OTHER -> Role.OTHER;
+    };
+  }
+
+  private void append(byte[] bytes) {
+    if (windowLength + bytes.length > window.length) {
+      window = Arrays.copyOf(window, Math.max(window.length * 2, windowLength + bytes.length));
+    }
+    System.arraycopy(bytes, 0, window, windowLength, bytes.length);
+    windowLength += bytes.length;
+  }
+
+  /** Passes on the undecided bytes before {@code offset}. */
+  private void keep(long offset) {
+    if (offset > decided) {
+      out.appendBytes(window, (int) (decided - windowStart), (int) (offset - decided));
+      decided = offset;
+    }
+  }
+
+  /** Cuts the undecided bytes before {@code offset}, keeping aside those of a captured value. */
+  private void cut(long offset) {
+    if (offset <= decided) {
+      return;
+    }
+    if (document != null && document.action == Action.CAPTURE && document.captureStart >= 0) {
+      long from = Math.max(decided, document.captureStart);
+      if (offset > from) {
+        capture.write(window, (int) (from - windowStart), (int) (offset - from));
+      }
+    }
+    decided = offset;
+  }
+
+  private void compact() {
+    int undecided = (int) (decided - windowStart);
+    if (undecided > 0) {
+      System.arraycopy(window, undecided, window, 0, windowLength - undecided);
+      windowLength -= undecided;
+      windowStart = decided;
+    }
+    if (window.length > 65536 && windowLength < window.length / 4) {
+      window = Arrays.copyOf(window, Math.max(4096, windowLength));
+    }
+  }
+}

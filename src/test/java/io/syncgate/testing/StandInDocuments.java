@@ -1,0 +1,348 @@
+package io.syncgate.testing;
+
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.parsetools.RecordParser;
+import io.vertx.ext.web.RoutingContext;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * The stand-in's document reads as Sync Gateway 4 answers them, on top of PouchDB Server: every
+ * document body carries SG 4's current version {@code _cv} (doc GETs, {@code open_revs},
+ * {@code _bulk_get}, {@code _changes?include_docs}), {@code _all_docs} rows carry {@code value.cv},
+ * {@code _bulk_get} answers only {@code multipart/mixed} (406 to a JSON-only client, SG #2318),
+ * attachments over 200 bytes follow their document as parts of their own, {@code since} is
+ * parsed as SG parses it ({@code now} is 400), {@code last_seq} is a string and heartbeats are
+ * at least 25 s. These are the points where PouchDB and SG 4 disagree.
+ */
+final class StandInDocuments {
+
+  /** SG 4 versions are {@code <hex>@<source id>}; this stand-in is one source. */
+  static final String SOURCE_ID = "Sg4StandIn/src+Q";
+  private static final int MAX_INLINE_ATTACHMENT = 200;
+  private static final Pattern SEQUENCE = Pattern.compile("\"?(\\d+(:\\d*)?(:\\d+)?)?\"?");
+
+  private final SyncGatewayStandIn sg;
+  private final HttpClient store;
+
+  StandInDocuments(SyncGatewayStandIn sg, HttpClient store) {
+    this.sg = sg;
+    this.store = store;
+  }
+
+  static String cv(String rev) {
+    String hash = rev.substring(rev.indexOf('-') + 1);
+    String hex = (hash + "0000000000000000").substring(0, 16);
+    return hex + "@" + SOURCE_ID;
+  }
+
+  static void addCv(JsonObject doc) {
+    if (doc != null && doc.getString("_rev") != null) {
+      doc.put("_cv", cv(doc.getString("_rev")));
+    }
+  }
+
+  /** SG's requestAccepts("multipart/"): no Accept at all, or one naming multipart or anything. */
+  static boolean acceptsMultipart(String accept) {
+    return accept == null || accept.isEmpty() || accept.contains("multipart/") || accept.contains("*/*");
+  }
+
+  // ---- GET /{db}/{doc}
+
+  void getDocument(RoutingContext ctx, String db, String storePath) {
+    ctx.request().resume();
+    String query = ctx.request().query();
+    boolean openRevs = ctx.request().params().contains("open_revs");
+    boolean multipart = openRevs && acceptsMultipart(ctx.request().getHeader("accept"));
+    fetch(HttpMethod.GET, storePath + (query == null ? "" : "?" + query), null).onComplete(result -> {
+      if (result.failed()) {
+        ctx.fail(result.cause());
+        return;
+      }
+      Stored stored = result.result();
+      if (stored.status() != 200) {
+        reply(ctx, stored);
+        return;
+      }
+      if (openRevs) {
+        JsonArray revs = new JsonArray(stored.body());
+        revs.forEach(item -> addCv(((JsonObject) item).getJsonObject("ok")));
+        if (multipart) {
+          String boundary = boundary();
+          Buffer body = Buffer.buffer();
+          for (Object item : revs) {
+            JsonObject entry = (JsonObject) item;
+            boolean missing = entry.containsKey("missing");
+            body.appendString("--" + boundary + "\r\nContent-Type: application/json" + (missing ? "; error=\"true\"" : "")
+                + "\r\n\r\n" + canonical(missing ? entry : entry.getJsonObject("ok")) + "\r\n");
+          }
+          body.appendString("--" + boundary + "--\r\n");
+          ctx.response().putHeader("content-type", "multipart/mixed; boundary=\"" + boundary + "\"").end(body);
+        } else {
+          ctx.response().putHeader("content-type", "application/json").end(revs.encode());
+        }
+        return;
+      }
+      JsonObject doc = new JsonObject(stored.body());
+      addCv(doc);
+      ctx.response().putHeader("content-type", "application/json")
+          .putHeader("etag", "\"" + doc.getString("_rev") + "\"").end(canonical(doc));
+    });
+  }
+
+  // ---- _all_docs
+
+  void allDocs(RoutingContext ctx, String storePath) {
+    proxyJson(ctx, storePath, body -> {
+      JsonObject all = new JsonObject(body);
+      boolean keys = ctx.request().params().contains("keys") || ctx.request().method() == HttpMethod.POST;
+      for (Object item : all.getJsonArray("rows", new JsonArray())) {
+        JsonObject row = (JsonObject) item;
+        JsonObject value = row.getJsonObject("value");
+        if (!keys && value != null && value.getString("rev") != null) {
+          value.put("cv", cv(value.getString("rev")));
+        }
+      }
+      return all.encode();
+    });
+  }
+
+  // ---- _changes
+
+  void changes(RoutingContext ctx, String storePath) {
+    String since = ctx.request().getParam("since");
+    if (since != null && !SEQUENCE.matcher(since).matches()) {
+      ctx.request().resume();
+      StandInAdminApi.error(ctx, 400, "Bad Request", "Invalid sequence: \"" + since + "\"");
+      return;
+    }
+    String heartbeat = ctx.request().getParam("heartbeat");
+    String uri = storePath + "?" + ctx.request().query();
+    if (heartbeat != null && heartbeat.matches("\\d+") && Long.parseLong(heartbeat) > 0 && Long.parseLong(heartbeat) < 25_000) {
+      uri = uri.replaceAll("(^|[?&])heartbeat=\\d+", "$1heartbeat=25000");
+    }
+    boolean includeDocs = "true".equals(ctx.request().getParam("include_docs"));
+    if ("continuous".equals(ctx.request().getParam("feed"))) {
+      continuous(ctx, uri, includeDocs);
+      return;
+    }
+    proxyJson(ctx, uri, body -> {
+      JsonObject changes = new JsonObject(body);
+      if (includeDocs) {
+        changes.getJsonArray("results", new JsonArray()).forEach(entry -> addCv(((JsonObject) entry).getJsonObject("doc")));
+      }
+      if (changes.getValue("last_seq") != null) {
+        changes.put("last_seq", String.valueOf(changes.getValue("last_seq")));
+      }
+      return changes.encode();
+    });
+  }
+
+  private void continuous(RoutingContext ctx, String uri, boolean includeDocs) {
+    ctx.request().resume();
+    store.request(new RequestOptions().setMethod(HttpMethod.GET).setURI(uri).setHost(host()).setPort(port()))
+        .compose(request -> request.send())
+        .onFailure(ctx::fail)
+        .onSuccess(response -> {
+          HttpServerResponse out = ctx.response().setStatusCode(response.statusCode()).setChunked(true)
+              .putHeader("content-type", "application/json");
+          RecordParser lines = RecordParser.newDelimited("\n", response);
+          lines.handler(line -> {
+            if (line.length() == 0) {
+              out.write("\n");
+              return;
+            }
+            JsonObject entry = new JsonObject(line);
+            if (includeDocs) {
+              addCv(entry.getJsonObject("doc"));
+            }
+            out.write(entry.encode() + "\n");
+          });
+          lines.endHandler(v -> out.end());
+          ctx.request().connection().closeHandler(v -> response.request().reset());
+        });
+  }
+
+  // ---- _bulk_get
+
+  void bulkGet(RoutingContext ctx, String db) {
+    if (!acceptsMultipart(ctx.request().getHeader("accept"))) {
+      ctx.request().resume();
+      StandInAdminApi.error(ctx, 406, "Not Acceptable", "Response is multipart");
+      return;
+    }
+    boolean revs = "true".equals(ctx.request().getParam("revs"));
+    boolean attachments = "true".equals(ctx.request().getParam("attachments"));
+    ctx.request().resume();
+    ctx.request().body().onFailure(ctx::fail).onSuccess(requestBody -> {
+      JsonObject request;
+      try {
+        request = requestBody.toJsonObject();
+      } catch (RuntimeException e) {
+        StandInAdminApi.error(ctx, 400, "Bad Request", "Bad JSON");
+        return;
+      }
+      JsonArray docs = request.getJsonArray("docs");
+      if (docs == null) {
+        StandInAdminApi.error(ctx, 400, "Bad Request", "missing 'docs' property");
+        return;
+      }
+      String boundary = boundary();
+      HttpServerResponse out = ctx.response().setChunked(true)
+          .putHeader("content-type", "multipart/mixed; boundary=\"" + boundary + "\"");
+      Future<Void> written = Future.succeededFuture();
+      for (Object item : docs) {
+        JsonObject wanted = (JsonObject) item;
+        written = written.compose(v -> writeRevision(out, boundary, db, wanted, revs, attachments));
+      }
+      written.onSuccess(v -> out.end("--" + boundary + "--\r\n"))
+          .onFailure(e -> out.reset());
+    });
+  }
+
+  private Future<Void> writeRevision(HttpServerResponse out, String boundary, String db, JsonObject wanted,
+      boolean revs, boolean attachments) {
+    String id = wanted.getString("id");
+    String rev = wanted.getString("rev");
+    String path = "/" + db + "/" + encode(id) + "?revs=" + revs + (rev == null ? "" : "&rev=" + encode(rev));
+    return fetch(HttpMethod.GET, path, null).compose(stored -> {
+      if (stored.status() != 200) {
+        JsonObject error = new JsonObject().put("id", id).put("error", stored.status() == 404 ? "not_found" : "error")
+            .put("reason", stored.status() == 404 ? "missing" : "error").put("status", stored.status());
+        if (rev != null) {
+          error.put("rev", rev);
+        }
+        return out.write("--" + boundary + "\r\nContent-Type: application/json; error=\"true\"\r\n\r\n"
+            + canonical(error) + "\r\n");
+      }
+      JsonObject doc = new JsonObject(stored.body());
+      addCv(doc);
+      JsonObject atts = doc.getJsonObject("_attachments");
+      if (!attachments || atts == null || atts.isEmpty()) {
+        return out.write("--" + boundary + "\r\nContent-Type: application/json\r\n\r\n" + canonical(doc) + "\r\n");
+      }
+      return writeWithAttachments(out, boundary, db, doc);
+    });
+  }
+
+  /** A document with its attachments: small ones inline, the rest following as parts (SG's WriteMultipartDocument). */
+  private Future<Void> writeWithAttachments(HttpServerResponse out, String boundary, String db, JsonObject doc) {
+    JsonObject atts = doc.getJsonObject("_attachments");
+    List<String> following = new ArrayList<>();
+    Future<Void> inlined = Future.succeededFuture();
+    for (String name : atts.fieldNames()) {
+      JsonObject meta = atts.getJsonObject(name);
+      meta.remove("stub");
+      if (meta.getLong("length", 0L) > MAX_INLINE_ATTACHMENT) {
+        meta.put("follows", true);
+        following.add(name);
+      } else {
+        inlined = inlined.compose(v -> fetch(HttpMethod.GET, attachmentPath(db, doc, name), null)
+            .map(stored -> {
+              meta.put("data", Base64.getEncoder().encodeToString(stored.bytes().getBytes()));
+              return null;
+            }));
+      }
+    }
+    String related = boundary();
+    return inlined.compose(v -> out.write("--" + boundary + "\r\nContent-Type: multipart/related; boundary=\"" + related
+        + "\"\r\n\r\n--" + related + "\r\nContent-Type: application/json\r\n\r\n" + canonical(doc)))
+        .compose(v -> {
+          Future<Void> parts = Future.succeededFuture();
+          for (String name : following) {
+            String type = atts.getJsonObject(name).getString("content_type");
+            parts = parts.compose(w -> out.write("\r\n--" + related + "\r\n"
+                    + (type == null ? "" : "Content-Type: " + type + "\r\n")
+                    + "Content-Disposition: attachment; filename=\"" + name.replace("\\", "\\\\").replace("\"", "\\\"")
+                    + "\"\r\n\r\n"))
+                .compose(w -> streamAttachment(out, attachmentPath(db, doc, name)));
+          }
+          return parts;
+        })
+        // SG trims the nested body's final line break; the outer delimiter brings its own.
+        .compose(v -> out.write("\r\n--" + related + "--\r\n"));
+  }
+
+  private Future<Void> streamAttachment(HttpServerResponse out, String path) {
+    return store.request(new RequestOptions().setMethod(HttpMethod.GET).setURI(path).setHost(host()).setPort(port()))
+        .compose(request -> request.send())
+        .compose(response -> response.pipe().endOnComplete(false).to(out));
+  }
+
+  private static String attachmentPath(String db, JsonObject doc, String name) {
+    return "/" + db + "/" + encode(doc.getString("_id")) + "/" + encode(name) + "?rev=" + encode(doc.getString("_rev"));
+  }
+
+  // ---- plumbing
+
+  record Stored(int status, MultiMap headers, Buffer bytes) {
+    String body() {
+      return bytes.toString(StandardCharsets.UTF_8);
+    }
+  }
+
+  private Future<Stored> fetch(HttpMethod method, String uri, Buffer body) {
+    return store.request(new RequestOptions().setMethod(method).setURI(uri).setHost(host()).setPort(port())
+            .putHeader("accept", "application/json").putHeader("content-type", "application/json"))
+        .compose(request -> body == null ? request.send() : request.send(body))
+        .compose(response -> response.body().map(bytes -> new Stored(response.statusCode(), response.headers(), bytes)));
+  }
+
+  private void proxyJson(RoutingContext ctx, String uri, java.util.function.Function<String, String> rewrite) {
+    ctx.request().resume();
+    Future<Buffer> requestBody = ctx.request().method() == HttpMethod.POST ? ctx.request().body() : Future.succeededFuture(null);
+    requestBody.compose(body -> fetch(ctx.request().method(), uri, body)).onComplete(result -> {
+      if (result.failed()) {
+        ctx.fail(result.cause());
+        return;
+      }
+      Stored stored = result.result();
+      if (stored.status() != 200) {
+        reply(ctx, stored);
+        return;
+      }
+      ctx.response().putHeader("content-type", "application/json").end(rewrite.apply(stored.body()));
+    });
+  }
+
+  private static void reply(RoutingContext ctx, Stored stored) {
+    ctx.response().setStatusCode(stored.status()).putHeader("content-type", "application/json").end(stored.bytes());
+  }
+
+  /** Go's encoding of SG's bodies: keys sorted (JSONMarshalCanonical). */
+  private static String canonical(JsonObject object) {
+    return new JsonObject(new TreeMap<>(object.getMap())).encode();
+  }
+
+  private static String boundary() {
+    return UUID.randomUUID().toString().replace("-", "") + UUID.randomUUID().toString().replace("-", "").substring(0, 28);
+  }
+
+  private static String encode(String text) {
+    return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  private String host() {
+    return sg.documentStore.getHost();
+  }
+
+  private int port() {
+    return sg.documentStore.getPort();
+  }
+
+}
