@@ -7,8 +7,12 @@ import io.syncgate.server.Syncgate;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -22,6 +26,7 @@ import picocli.CommandLine.Spec;
 public final class Main implements Callable<Integer> {
 
   static final int SERVING = -1;
+  static final Duration SHUTDOWN_BOUND = Duration.ofSeconds(5);
 
   @Option(names = {"-c", "--config"}, paramLabel = "FILE",
       description = "YAML configuration file (default: $SYNCGATE_CONFIG; SYNCGATE_* variables override keys).")
@@ -65,15 +70,37 @@ public final class Main implements Callable<Integer> {
     Vertx vertx = Vertx.vertx();
     try {
       Syncgate syncgate = Syncgate.start(vertx, config, Clock.systemUTC()).await();
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-        syncgate.close().transform(v -> vertx.close()).await();
-      }, "syncgate-shutdown"));
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(syncgate, vertx, log), "syncgate-shutdown"));
       return SERVING;
     } catch (RuntimeException e) {
       log.error("Syncgate cannot start: {}", e.getMessage());
       vertx.close();
       return 1;
     }
+  }
+
+  /**
+   * Stops listening and closes Vert.x, each waited for at most {@link #SHUTDOWN_BOUND}, then ends
+   * the process: 0 when everything closed in time, 1 otherwise.
+   */
+  private static void stop(Syncgate syncgate, Vertx vertx, Logger log) {
+    int code = 1;
+    try {
+      syncgate.close().toCompletionStage().toCompletableFuture().get(SHUTDOWN_BOUND.toMillis(), TimeUnit.MILLISECONDS);
+      // Awaited from this thread, not chained on an event loop that closing Vert.x terminates:
+      // a result posted to a terminated loop is never delivered.
+      vertx.close().toCompletionStage().toCompletableFuture().get(SHUTDOWN_BOUND.toMillis(), TimeUnit.MILLISECONDS);
+      log.info("stopped");
+      code = 0;
+    } catch (TimeoutException e) {
+      log.warn("shutdown did not finish within {}; exiting anyway", SHUTDOWN_BOUND);
+    } catch (ExecutionException e) {
+      log.warn("shutdown: {}", e.getCause().toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    // A stop on SIGTERM or SIGINT that went as planned is a success (0), not the JVM's 128+signal.
+    Runtime.getRuntime().halt(code);
   }
 
   static final class Version implements CommandLine.IVersionProvider {

@@ -169,6 +169,25 @@ class SyncGateway4PullTest {
         .extracting(seen -> seen.headers().get("accept")).containsExactly("multipart/mixed");
   }
 
+  @Test
+  void aClientThatReadsMultipartGetsSgsMultipartWithoutCurrentVersions() {
+    Map<String, String> headers = Map.of("authorization", "Bearer " + stack.token("multipart-reader"),
+        "accept", "multipart/mixed", "content-type", "application/json");
+    String request = "{\"docs\":[{\"id\":\"seed-0003\"},{\"id\":\"seed-0004\"}]}";
+
+    Http.Response bulk = stack.http.send(HttpMethod.POST, stack.port(), "/sync/todo/_bulk_get", headers, Buffer.buffer(request));
+    Http.Response openRevs = stack.http.get(stack.port(), "/sync/todo/seed-0005?open_revs=all",
+        Map.of("authorization", "Bearer " + stack.token("multipart-reader"), "accept", "*/*"));
+
+    for (Http.Response response : List.of(bulk, openRevs)) {
+      assertThat(response.status()).as(response.toString()).isEqualTo(200);
+      assertThat(response.header("content-type")).startsWith("multipart/mixed; boundary=");
+      String body = response.body().toString(StandardCharsets.UTF_8);
+      assertThat(body).contains("\"_rev\":\"1-").doesNotContain("_cv").endsWith("--\r\n");
+    }
+    assertThat(bulk.body().toString(StandardCharsets.UTF_8)).contains("\"_id\":\"seed-0003\"", "\"_id\":\"seed-0004\"");
+  }
+
   private static void assertPulledEverything(JsonObject result) {
     assertThat(result.getBoolean("ok")).as(result.encodePrettily()).isTrue();
     assertThat(result.getInteger("pulled")).isGreaterThanOrEqualTo(DOCS + 1);

@@ -80,13 +80,13 @@ final class MultipartReader {
       progress = false;
       switch (state) {
         case PREAMBLE -> {
-          int found = indexOf(delimiter, at);
+          int found = delimiterAt(at);
           if (found >= 0) {
             at = found + delimiter.length;
             state = State.DELIMITER;
             progress = true;
           } else {
-            at = Math.max(at, length - delimiter.length + 1);
+            at = Math.max(at, safeEnd(at, found));
           }
         }
         case DELIMITER -> {
@@ -130,8 +130,8 @@ final class MultipartReader {
           progress = true;
         }
         case BODY -> {
-          int found = indexOf(delimiter, at);
-          int safe = found >= 0 ? found : Math.max(at, length - delimiter.length + 1);
+          int found = delimiterAt(at);
+          int safe = found >= 0 ? found : Math.max(at, safeEnd(at, found));
           if (safe > at) {
             parts.data(Buffer.buffer().appendBytes(buffer, at, safe - at));
             at = safe;
@@ -164,6 +164,42 @@ final class MultipartReader {
       }
     }
     return headers;
+  }
+
+  private static final int UNDECIDED = -2;
+  private int undecidedAt;
+
+  /**
+   * Where the next delimiter starts: "CRLF--boundary" followed by "--" or by optional padding and
+   * CRLF (RFC 2046 §5.1.1), so body bytes that merely begin like one are not taken for one. -1
+   * when there is none; {@link #UNDECIDED} when the bytes so far cannot tell, from {@link #undecidedAt}.
+   */
+  private int delimiterAt(int from) {
+    int candidate = from;
+    while ((candidate = indexOf(delimiter, candidate)) >= 0) {
+      int after = candidate + delimiter.length;
+      if (after + 1 < length && buffer[after] == '-' && buffer[after + 1] == '-') {
+        return candidate;
+      }
+      int at = after;
+      while (at < length && (buffer[at] == ' ' || buffer[at] == '\t')) {
+        at++;
+      }
+      if (at + 1 >= length) {
+        undecidedAt = candidate;
+        return UNDECIDED;
+      }
+      if (buffer[at] == '\r' && buffer[at + 1] == '\n') {
+        return candidate;
+      }
+      candidate++;
+    }
+    return -1;
+  }
+
+  /** How far bytes from {@code from} are surely not part of a delimiter. */
+  private int safeEnd(int from, int found) {
+    return found == UNDECIDED ? undecidedAt : Math.max(from, length - delimiter.length + 1);
   }
 
   private int indexOf(byte[] pattern, int from) {

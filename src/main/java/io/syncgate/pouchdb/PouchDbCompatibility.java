@@ -120,6 +120,8 @@ public final class PouchDbCompatibility {
           transform = new BulkGetEncoder(boundary);
           type = "application/json";
         }
+      } else if (MultipartReader.isMultipart(contentType) && MultipartReader.boundary(contentType) != null) {
+        transform = new MultipartFilter(MultipartReader.boundary(contentType), false);
       } else if (contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
         transform = new DocumentFilter(read == Read.DOCUMENT ? Shape.DOCUMENT : Shape.FEED);
       }

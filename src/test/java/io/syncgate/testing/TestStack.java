@@ -77,6 +77,11 @@ public final class TestStack implements AutoCloseable, BeforeEachCallback, After
     close();
   }
 
+  /** The identity provider, PouchDB Server and the stand-in, for a Syncgate run elsewhere (as a process). */
+  public static TestStack backendsOnly() throws Exception {
+    return new TestStack();
+  }
+
   /** The stack with Syncgate running on its default test configuration. */
   public static TestStack start() throws Exception {
     return start(Map.of());

@@ -1,0 +1,100 @@
+package io.syncgate.pouchdb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.buffer.Buffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Sync Gateway's multipart answers, read as they stream: re-encoded as JSON, or passed on filtered. */
+class MultipartTest {
+
+  private static final byte[] BIG = new byte[300];
+
+  static {
+    new Random(3).nextBytes(BIG);
+    // Bytes that look like the start of a delimiter, but are not one.
+    System.arraycopy("\r\n--R-not-it\r\n--B".getBytes(StandardCharsets.US_ASCII), 0, BIG, 100, 17);
+  }
+
+  /** What SG 4 writes for three requested revisions: found, missing, and found with attachments. */
+  private static byte[] sgAnswer() {
+    Buffer body = Buffer.buffer()
+        .appendString("--B\r\nContent-Type: application/json\r\n\r\n")
+        .appendString("{\"_cv\":\"1@s\",\"_id\":\"a\",\"_rev\":\"1-a\",\"n\":1}\r\n")
+        .appendString("--B\r\nContent-Type: application/json; error=\"true\"\r\n\r\n")
+        .appendString("{\"error\":\"not_found\",\"id\":\"x\",\"reason\":\"missing\",\"rev\":\"1-x\",\"status\":404}\r\n")
+        .appendString("--B\r\nContent-Type: multipart/related; boundary=\"R\"\r\n\r\n")
+        .appendString("--R\r\nContent-Type: application/json\r\n\r\n")
+        .appendString("{\"_attachments\":{\"big.bin\":{\"content_type\":\"application/octet-stream\",\"digest\":\"md5-x\","
+            + "\"follows\":true,\"length\":300,\"revpos\":1},\"small.txt\":{\"content_type\":\"text/plain\",\"data\":\"aGk=\","
+            + "\"digest\":\"md5-y\",\"length\":2,\"revpos\":1}},\"_cv\":\"2@s\",\"_id\":\"b\",\"_rev\":\"1-b\"}")
+        .appendString("\r\n--R\r\nContent-Type: application/octet-stream\r\n"
+            + "Content-Disposition: attachment; filename=\"big.bin\"\r\n\r\n")
+        .appendBytes(BIG)
+        .appendString("\r\n--R--\r\n--B--\r\n");
+    return body.getBytes();
+  }
+
+  private static String run(Transform transform, byte[] bytes, int chunk) {
+    Buffer out = Buffer.buffer();
+    for (int i = 0; i < bytes.length; i += chunk) {
+      transform.feed(Buffer.buffer().appendBytes(bytes, i, Math.min(chunk, bytes.length - i)), out::appendBuffer);
+    }
+    transform.end(out::appendBuffer);
+    return out.toString(StandardCharsets.ISO_8859_1);
+  }
+
+  @Test
+  void bulkGetIsReEncodedAsCouchDbJsonWithFollowingAttachmentsInlineInAnyChunking() throws Exception {
+    byte[] answer = sgAnswer();
+    String whole = run(new BulkGetEncoder("B"), answer, answer.length);
+    for (int chunk = 1; chunk < 80; chunk++) {
+      assertThat(run(new BulkGetEncoder("B"), answer, chunk)).as("chunks of %d", chunk).isEqualTo(whole);
+    }
+
+    JsonNode results = new ObjectMapper().readTree(whole).get("results");
+    assertThat(results).hasSize(3);
+    assertThat(results.get(0).toString()).isEqualTo("{\"docs\":[{\"ok\":{\"_id\":\"a\",\"_rev\":\"1-a\",\"n\":1}}],\"id\":\"a\"}");
+    assertThat(results.get(1).get("docs").get(0).get("error").get("reason").asText()).isEqualTo("missing");
+    assertThat(results.get(1).get("id").asText()).isEqualTo("x");
+    JsonNode b = results.get(2).get("docs").get(0).get("ok");
+    assertThat(b.has("_cv")).isFalse();
+    assertThat(b.get("_rev").asText()).isEqualTo("1-b");
+    JsonNode big = b.get("_attachments").get("big.bin");
+    assertThat(big.has("follows")).isFalse();
+    assertThat(big.get("digest").asText()).isEqualTo("md5-x");
+    assertThat(Base64.getDecoder().decode(big.get("data").asText())).isEqualTo(BIG);
+    assertThat(b.get("_attachments").get("small.txt").get("data").asText()).isEqualTo("aGk=");
+  }
+
+  @Test
+  void aMultipartClientGetsSgsAnswerWithOnlyTheForbiddenMembersGone() {
+    byte[] answer = sgAnswer();
+    String expected = new String(answer, StandardCharsets.ISO_8859_1)
+        .replace("\"_cv\":\"1@s\",", "").replace(",\"_cv\":\"2@s\"", "");
+    for (int chunk : new int[] {1, 2, 3, 5, 7, 16, 61, answer.length}) {
+      assertThat(run(new MultipartFilter("B", false), answer, chunk)).as("chunks of %d", chunk).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void aTruncatedAnswerFailsRatherThanEndingAsValidJson() {
+    byte[] answer = sgAnswer();
+    byte[] truncated = java.util.Arrays.copyOf(answer, answer.length - 10);
+    assertThatThrownBy(() -> run(new BulkGetEncoder("B"), truncated, 100)).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void boundariesAreReadQuotedOrNot() {
+    assertThat(MultipartReader.boundary("multipart/mixed; boundary=\"abc def\"")).isEqualTo("abc def");
+    assertThat(MultipartReader.boundary("multipart/mixed;boundary=abc")).isEqualTo("abc");
+    assertThat(MultipartReader.boundary("application/json")).isNull();
+    assertThat(BulkGetEncoder.filename("attachment; filename=\"a \\\"b\\\".txt\"")).isEqualTo("a \"b\".txt");
+  }
+}

@@ -1,0 +1,89 @@
+package io.syncgate.testing;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The released product as users run it: {@code java -jar target/syncgate.jar --config FILE} in a
+ * process of its own, on the JDK running the tests, with the JVM options a test chooses.
+ */
+public final class SyncgateProcess implements AutoCloseable {
+
+  private final Process process;
+  private final Path log;
+  private final int port;
+
+  private SyncgateProcess(Process process, Path log, int port) {
+    this.process = process;
+    this.log = log;
+    this.port = port;
+  }
+
+  /** Starts the jar with {@code yaml} as its configuration file and waits until it listens on {@code port}. */
+  public static SyncgateProcess start(String yaml, int port, Map<String, String> env, List<String> jvmOptions)
+      throws IOException, InterruptedException {
+    Path jar = Path.of(System.getProperty("basedir", "."), "target", "syncgate.jar");
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(jar + " is missing: integration tests run after `package`");
+    }
+    Path config = Files.createTempFile("syncgate", ".yaml");
+    Files.writeString(config, yaml);
+    Path log = Files.createTempFile("syncgate", ".log");
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-jar", jar.toString(), "--config", config.toString()));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().putAll(env);
+    SyncgateProcess started = new SyncgateProcess(builder.start(), log, port);
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
+    while (!started.listening()) {
+      if (!started.process.isAlive() || Instant.now().isAfter(deadline)) {
+        started.close();
+        throw new IllegalStateException("Syncgate did not start listening on " + port + ":\n" + started.output());
+      }
+      Thread.sleep(100);
+    }
+    return started;
+  }
+
+  private boolean listening() {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Sends SIGTERM, as an orchestrator stopping it would, and answers the exit code, or null if still running after {@code bound}. */
+  public Integer terminate(Duration bound) throws InterruptedException {
+    process.destroy();
+    return process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : null;
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  public String output() throws IOException {
+    return Files.readString(log);
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(10, TimeUnit.SECONDS)) {
+      process.destroyForcibly().waitFor();
+    }
+  }
+}
