@@ -113,7 +113,7 @@ final class BulkGetEncoder implements Transform {
       } else if (type.contains("error=")) {
         part = new ErrorPart();
       } else {
-        part = new DocumentPart(new DocumentFilter(Shape.DOCUMENT), true);
+        part = new DocumentPart(new DocumentFilter(Shape.ONE_DOCUMENT), true);
       }
       part.start(headers);
     }
@@ -185,6 +185,9 @@ final class BulkGetEncoder implements Transform {
       } catch (java.io.IOException e) {
         throw new IllegalStateException("a _bulk_get error part is not JSON", e);
       }
+      if (!error.isObject()) {
+        throw new IllegalStateException("a _bulk_get error part is not a JSON object");
+      }
       startResult("error");
       out.appendString(error.toString());
       endResult(error.path("id").isTextual() ? error.get("id").asText() : null);
@@ -198,7 +201,8 @@ final class BulkGetEncoder implements Transform {
    */
   private final class RelatedPart implements MultipartReader.Parts {
     private final MultipartReader related;
-    private final DocumentFilter filter = new DocumentFilter(Shape.DOCUMENT, "_attachments", true);
+    private final DocumentFilter filter = new DocumentFilter(Shape.ONE_DOCUMENT, "_attachments", true);
+    private final java.util.Set<String> streamed = new java.util.HashSet<>();
     private int index;
     private ObjectNode attachments;
     private boolean attachmentsOpened;
@@ -214,6 +218,9 @@ final class BulkGetEncoder implements Transform {
           openAttachments();
           String name = filename(headers.get("content-disposition"));
           JsonNode meta = attachments.remove(name);
+          if (!streamed.add(name) || meta == null || !meta.path("follows").asBoolean()) {
+            throw new IllegalStateException("a _bulk_get attachment part matches no following attachment");
+          }
           out.appendString(attachmentsOpened ? "," : "").appendBytes(quote(name)).appendString(":{");
           attachmentsOpened = true;
           if (meta instanceof ObjectNode object) {
@@ -223,8 +230,6 @@ final class BulkGetEncoder implements Transform {
                     .appendString(",");
               }
             }
-          } else if (headers.contains("content-type")) {
-            out.appendString("\"content_type\":").appendBytes(quote(headers.get("content-type"))).appendString(",");
           }
           out.appendString("\"data\":\"");
         }
@@ -290,6 +295,9 @@ final class BulkGetEncoder implements Transform {
       Iterator<Map.Entry<String, JsonNode>> rest = attachments.properties().iterator();
       while (rest.hasNext()) {
         Map.Entry<String, JsonNode> entry = rest.next();
+        if (entry.getValue().path("follows").asBoolean()) {
+          throw new IllegalStateException("a _bulk_get attachment that follows never came");
+        }
         try {
           out.appendString(attachmentsOpened ? "," : "").appendBytes(quote(entry.getKey())).appendString(":")
               .appendBytes(JSON.writeValueAsBytes(entry.getValue()));
@@ -303,7 +311,7 @@ final class BulkGetEncoder implements Transform {
     }
   }
 
-  /** The {@code filename} of a {@code Content-Disposition} (Go's %q quoting undone). */
+  /** The {@code filename} of a {@code Content-Disposition}, which SG writes with Go's {@code %q}. */
   static String filename(String disposition) {
     if (disposition == null) {
       throw new IllegalStateException("an attachment part has no Content-Disposition");
@@ -317,18 +325,90 @@ final class BulkGetEncoder implements Transform {
       int semicolon = value.indexOf(';');
       return semicolon < 0 ? value : value.substring(0, semicolon).trim();
     }
+    return goUnquote(value);
+  }
+
+  /**
+   * Undoes Go's strconv.Quote: a double-quoted string whose backslash escapes are a b f n r t v,
+   * quote, backslash, x and two hex digits or three octal digits (bytes of UTF-8), u and four or
+   * U and eight hex digits (code points).
+   */
+  static String goUnquote(String quoted) {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
     StringBuilder name = new StringBuilder();
-    for (int i = 1; i < value.length(); i++) {
-      char c = value.charAt(i);
-      if (c == '\\' && i + 1 < value.length()) {
-        name.append(value.charAt(++i));
-      } else if (c == '"') {
+    int i = 1;
+    while (i < quoted.length()) {
+      char c = quoted.charAt(i);
+      if (c == '"') {
+        flushBytes(bytes, name);
         return name.toString();
-      } else {
-        name.append(c);
       }
+      if (c != '\\') {
+        flushBytes(bytes, name);
+        name.append(c);
+        i++;
+        continue;
+      }
+      if (i + 1 >= quoted.length()) {
+        break;
+      }
+      char e = quoted.charAt(i + 1);
+      if (e != 'x' && (e < '0' || e > '7')) {
+        flushBytes(bytes, name);
+      }
+      switch (e) {
+        case 'a' -> name.append('\u0007');
+        case 'b' -> name.append('\b');
+        case 'f' -> name.append('\f');
+        case 'n' -> name.append('\n');
+        case 'r' -> name.append('\r');
+        case 't' -> name.append('\t');
+        case 'v' -> name.append('\u000b');
+        case '\\', '"', '\'' -> name.append(e);
+        case 'x' -> {
+          bytes.write(hex(quoted, i + 2, 2));
+          i += 4;
+          continue;
+        }
+        case 'u', 'U' -> {
+          int digits = e == 'u' ? 4 : 8;
+          flushBytes(bytes, name);
+          name.appendCodePoint(hex(quoted, i + 2, digits));
+          i += 2 + digits;
+          continue;
+        }
+        default -> {
+          if (e >= '0' && e <= '7' && i + 3 < quoted.length()) {
+            bytes.write(Integer.parseInt(quoted.substring(i + 1, i + 4), 8));
+            i += 4;
+            continue;
+          }
+          throw new IllegalStateException("an attachment part's filename has an unknown escape");
+        }
+      }
+      flushBytes(bytes, name);
+      i += 2;
     }
     throw new IllegalStateException("an attachment part's filename is not closed");
+  }
+
+  private static int hex(String text, int from, int digits) {
+    if (from + digits > text.length()) {
+      throw new IllegalStateException("an attachment part's filename has a short escape");
+    }
+    try {
+      return Integer.parseInt(text.substring(from, from + digits), 16);
+    } catch (NumberFormatException e) {
+      throw new IllegalStateException("an attachment part's filename has a bad escape");
+    }
+  }
+
+  /** Go's \\x and octal escapes are bytes of UTF-8; they become characters once complete. */
+  private static void flushBytes(java.io.ByteArrayOutputStream bytes, StringBuilder name) {
+    if (bytes.size() > 0) {
+      name.append(bytes.toString(StandardCharsets.UTF_8));
+      bytes.reset();
+    }
   }
 
   /** Base64 of a byte stream, written as it arrives; up to two bytes wait for their group of three. */

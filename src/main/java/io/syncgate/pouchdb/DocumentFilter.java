@@ -1,12 +1,7 @@
 package io.syncgate.pouchdb;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.async.ByteArrayFeeder;
 import io.vertx.core.buffer.Buffer;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
@@ -17,9 +12,9 @@ import java.util.function.Consumer;
  * Removes from document bodies, as they stream, the top-level {@code _} members that PouchDB
  * refuses ("Bad special document member"), such as Sync Gateway 4's {@code _cv}. Everything
  * else passes byte for byte — numbers, spacing, the heartbeat newlines of a feed — because the
- * filter never re-writes JSON: Jackson's non-blocking parser finds where each member starts and
- * ends, and only the bytes of removed members (with their comma) are cut. A document's bytes are
- * held back only between a member's end and the next member's name.
+ * filter never re-writes JSON: {@link JsonScanner} finds where each member starts and ends, and
+ * only the bytes of removed members (with their comma) are cut. A document's bytes are held back
+ * only between a member's end and the next member's name.
  *
  * <p>Where the documents are depends on the {@link Shape} of the body.
  */
@@ -32,6 +27,8 @@ final class DocumentFilter implements Transform {
      * a part of a multipart answer.
      */
     DOCUMENT,
+    /** Exactly one document, nothing before or after it: a part of a {@code _bulk_get} answer. */
+    ONE_DOCUMENT,
     /**
      * Entries holding documents under {@code doc} ({@code _changes}, continuous or not;
      * {@code _all_docs}) or under {@code docs[].ok} (CouchDB's JSON {@code _bulk_get}).
@@ -44,8 +41,6 @@ final class DocumentFilter implements Transform {
       "_id", "_rev", "_access", "_attachments", "_deleted", "_revisions", "_revs_info", "_conflicts",
       "_deleted_conflicts", "_local_seq", "_rev_tree", "_replication_id", "_replication_state",
       "_replication_state_time", "_replication_state_reason", "_replication_stats", "_removed");
-
-  private static final JsonFactory JSON = new JsonFactory();
 
   private enum Role { DOCUMENT, OPEN_REVS, OPEN_REV, ENTRY, ENTRIES, OTHER }
 
@@ -69,14 +64,13 @@ final class DocumentFilter implements Transform {
   private final Shape shape;
   private final String captured;
   private final boolean leaveRootOpen;
-  private final JsonParser parser;
-  private final ByteArrayFeeder feeder;
+  private final JsonScanner scanner = new JsonScanner(new Tokens());
   private final Deque<Frame> frames = new ArrayDeque<>();
   private Frame document;
   private boolean idNext;
   private String documentId;
   private int rootMembers = -1;
-  private long previousEnd;
+  private boolean rootIsObject;
   private final ByteArrayOutputStream capture = new ByteArrayOutputStream();
 
   private byte[] window = new byte[4096];
@@ -97,33 +91,37 @@ final class DocumentFilter implements Transform {
     this.shape = shape;
     this.captured = captured;
     this.leaveRootOpen = leaveRootOpen;
-    try {
-      this.parser = JSON.createNonBlockingByteArrayParser();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
-    this.feeder = (ByteArrayFeeder) parser.getNonBlockingInputFeeder();
   }
 
   @Override
   public void feed(Buffer chunk, Consumer<Buffer> sink) {
     byte[] bytes = chunk.getBytes();
     append(bytes);
-    try {
-      feeder.feedInput(bytes, 0, bytes.length);
-    } catch (IOException e) {
-      throw new IllegalStateException("the backend's JSON cannot be read: " + e.getMessage(), e);
+    out = Buffer.buffer();
+    scanner.feed(bytes, 0, bytes.length);
+    if (shape == Shape.ONE_DOCUMENT && scanner.roots() > 1) {
+      throw new IllegalStateException("the backend's JSON holds more than one document");
     }
-    drain(sink);
+    long consumed = windowStart + windowLength;
+    if (document != null && document.inMember && document.action != Action.KEEP) {
+      cut(consumed);
+    } else if (document == null || document.inMember) {
+      keep(consumed);
+    }
+    // Otherwise a document awaits its next member's name: what lies between may be a comma to cut.
+    compact();
+    flush(sink);
   }
 
   @Override
   public void end(Consumer<Buffer> sink) {
-    feeder.endOfInput();
-    drain(sink);
-    if (!frames.isEmpty()) {
-      throw new IllegalStateException("the backend's JSON ended inside a value");
+    out = Buffer.buffer();
+    scanner.end();
+    if (shape == Shape.ONE_DOCUMENT && (scanner.roots() != 1 || !rootIsObject)) {
+      throw new IllegalStateException("the backend's JSON is not one document");
     }
+    keep(windowStart + windowLength);
+    flush(sink);
   }
 
   /** The root document's {@code _id}, once read; null if it had none. */
@@ -146,79 +144,65 @@ final class DocumentFilter implements Transform {
     return rootMembers;
   }
 
-  private void drain(Consumer<Buffer> sink) {
-    out = Buffer.buffer();
-    try {
-      JsonToken token;
-      while ((token = parser.nextToken()) != null && token != JsonToken.NOT_AVAILABLE) {
-        onToken(token);
-      }
-    } catch (IOException e) {
-      throw new IllegalStateException("the backend's JSON cannot be read: " + e.getMessage(), e);
-    }
-    long consumed = windowStart + windowLength;
-    if (document != null && document.inMember && document.action != Action.KEEP) {
-      cut(consumed);
-    } else if (document == null || document.inMember) {
-      keep(consumed);
-    }
-    // Otherwise a document awaits its next member's name: what lies between may be a comma to cut.
-    compact();
+  private void flush(Consumer<Buffer> sink) {
     if (out.length() > 0) {
       sink.accept(out);
     }
     out = null;
   }
 
-  private void onToken(JsonToken token) throws IOException {
-    // The non-blocking parser's token start locations are off by one or more; its end locations
-    // are exact, so a token starts at the first byte after the previous one's separators.
-    long end = parser.currentLocation().getByteOffset();
-    long start = startBefore(end);
-    previousEnd = end;
-    Frame top = frames.peek();
-    switch (token) {
-      case FIELD_NAME -> {
-        String name = parser.currentName();
-        top.field = name;
-        if (top == document && !top.inMember) {
-          onMemberName(top, name, start, end);
-        }
+  private final class Tokens implements JsonScanner.Tokens {
+    @Override
+    public void startContainer(boolean object, long start, long end) {
+      Frame top = frames.peek();
+      if (top == null) {
+        rootIsObject = object;
       }
-      case START_OBJECT, START_ARRAY -> {
-        Frame frame = new Frame(childRole(top, token == JsonToken.START_OBJECT));
-        frames.push(frame);
-        if (frame.role == Role.DOCUMENT) {
-          keep(end);
-          document = frame;
-        }
+      Frame frame = new Frame(childRole(top, object));
+      frames.push(frame);
+      if (frame.role == Role.DOCUMENT) {
+        keep(end);
+        document = frame;
       }
-      case END_OBJECT, END_ARRAY -> {
-        Frame frame = frames.pop();
-        if (frame == document) {
-          document = null;
-          if (frame.dropComma) {
-            cut(start);
+    }
+
+    @Override
+    public void endContainer(boolean object, long start, long end) {
+      Frame frame = frames.pop();
+      if (frame == document) {
+        document = null;
+        if (frame.dropComma) {
+          cut(start);
+        }
+        if (frames.isEmpty()) {
+          rootMembers = frame.members;
+          if (leaveRootOpen) {
+            keep(start);
+            cut(end);
+            return;
           }
-          if (frames.isEmpty()) {
-            rootMembers = frame.members;
-            if (leaveRootOpen) {
-              keep(start);
-              cut(end);
-              return;
-            }
-          }
-          keep(end);
         }
-        valueEnded(frames.peek(), end);
+        keep(end);
       }
-      default -> {
-        if (idNext && token == JsonToken.VALUE_STRING && frames.size() == 1) {
-          documentId = parser.getText();
-        }
-        idNext = false;
-        valueEnded(top, end);
+      valueEnded(frames.peek(), end);
+    }
+
+    @Override
+    public void name(String name, long start, long end) {
+      Frame top = frames.peek();
+      top.field = name;
+      if (top == document && !top.inMember) {
+        onMemberName(top, name, start, end);
       }
+    }
+
+    @Override
+    public void scalar(long start, long end, String text) {
+      if (idNext && text != null) {
+        documentId = text;
+      }
+      idNext = false;
+      valueEnded(frames.peek(), end);
     }
   }
 
@@ -228,12 +212,15 @@ final class DocumentFilter implements Transform {
       cut(start);
       doc.dropComma = false;
     }
-    Action action = name.equals(captured) && frames.size() == 1 ? Action.CAPTURE
-        : name.startsWith("_") && !POUCHDB_MEMBERS.contains(name) ? Action.DROP
+    Action action = name != null && name.equals(captured) && frames.size() == 1 ? Action.CAPTURE
+        : name != null && name.startsWith("_") && !POUCHDB_MEMBERS.contains(name) ? Action.DROP
         : Action.KEEP;
     doc.inMember = true;
     doc.action = action;
-    idNext = name.equals("_id");
+    idNext = "_id".equals(name) && frames.size() == 1;
+    if (idNext) {
+      scanner.captureNextString();
+    }
     if (action == Action.CAPTURE) {
       doc.captureStart = end;
     }
@@ -247,18 +234,6 @@ final class DocumentFilter implements Transform {
       keep(start);
       doc.dropComma = true;
     }
-  }
-
-  private long startBefore(long end) {
-    long at = Math.max(previousEnd, decided);
-    while (at < end) {
-      byte b = window[(int) (at - windowStart)];
-      if (b != ' ' && b != '\t' && b != '\r' && b != '\n' && b != ',' && b != ':') {
-        break;
-      }
-      at++;
-    }
-    return at;
   }
 
   /** A value that is a direct child of {@code parent} ended at {@code end}. */
@@ -277,8 +252,8 @@ final class DocumentFilter implements Transform {
 
   private Role childRole(Frame parent, boolean object) {
     if (parent == null) {
-      if (shape == Shape.DOCUMENT) {
-        return object ? Role.DOCUMENT : Role.OPEN_REVS;
+      if (shape != Shape.FEED) {
+        return object ? Role.DOCUMENT : shape == Shape.DOCUMENT ? Role.OPEN_REVS : Role.OTHER;
       }
       return object ? Role.ENTRY : Role.OTHER;
     }

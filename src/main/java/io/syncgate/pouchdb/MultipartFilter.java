@@ -32,7 +32,7 @@ final class MultipartFilter implements Transform {
         firstPart = false;
         for (Map.Entry<String, String> header : headers) {
           if (!header.getKey().equalsIgnoreCase("content-length")) {
-            out.appendString(header.getKey() + ": " + header.getValue() + "\r\n");
+            out.appendString(header.getKey() + ": " + header.getValue() + "\r\n", "UTF-8");
           }
         }
         out.appendString("\r\n");

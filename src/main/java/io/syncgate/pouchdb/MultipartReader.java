@@ -22,6 +22,7 @@ final class MultipartReader {
   }
 
   private static final int MAX_HEADER_BYTES = 16 * 1024;
+  private static final int MAX_PADDING = 256;
   private static final byte[] CRLF_CRLF = {'\r', '\n', '\r', '\n'};
 
   private enum State { PREAMBLE, DELIMITER, HEADERS, BODY, CLOSED }
@@ -156,7 +157,8 @@ final class MultipartReader {
 
   private MultiMap headers(int from, int to) {
     MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-    String block = new String(buffer, from, to - from, StandardCharsets.ISO_8859_1);
+    // Sync Gateway writes header values (attachment file names) as UTF-8.
+    String block = new String(buffer, from, to - from, StandardCharsets.UTF_8);
     for (String line : block.split("\r\n")) {
       int colon = line.indexOf(':');
       if (colon > 0) {
@@ -183,7 +185,9 @@ final class MultipartReader {
       }
       int at = after;
       while (at < length && (buffer[at] == ' ' || buffer[at] == '\t')) {
-        at++;
+        if (++at - after > MAX_PADDING) {
+          throw new IllegalStateException("the backend's multipart delimiter line is malformed");
+        }
       }
       if (at + 1 >= length) {
         undecidedAt = candidate;

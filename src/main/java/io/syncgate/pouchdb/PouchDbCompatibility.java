@@ -56,7 +56,13 @@ public final class PouchDbCompatibility {
     if (!databases.contains(dot < 0 ? keyspace : keyspace.substring(0, dot))) {
       return null;
     }
-    Map<String, List<String>> query = uri.parameters();
+    Map<String, List<String>> query;
+    try {
+      query = uri.parameters();
+    } catch (IllegalArgumentException e) {
+      // Not valid percent-encoding: the backend answers that, untouched.
+      return null;
+    }
     String name = segments[2];
     if (segments.length == 4 && !name.equals("_design")) {
       return null;

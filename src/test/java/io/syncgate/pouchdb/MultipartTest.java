@@ -91,6 +91,45 @@ class MultipartTest {
   }
 
   @Test
+  void attachmentNamesAreReadAsSyncGatewayQuotesThem() throws Exception {
+    byte[] answer = Buffer.buffer()
+        .appendString("--B\r\nContent-Type: multipart/related; boundary=\"R\"\r\n\r\n--R\r\nContent-Type: application/json\r\n\r\n")
+        .appendString("{\"_id\":\"c\",\"_attachments\":{\"\u00e9 \\\"t\\tx\\\".txt\":{\"follows\":true,\"length\":3}}}")
+        .appendString("\r\n--R\r\nContent-Disposition: attachment; filename=\"\u00e9 \\\"t\\tx\\\".txt\"\r\n\r\nabc\r\n--R--\r\n--B--\r\n")
+        .getBytes();
+
+    JsonNode doc = new ObjectMapper().readTree(run(new BulkGetEncoder("B"), answer, 7).getBytes(StandardCharsets.ISO_8859_1))
+        .get("results").get(0).get("docs").get(0).get("ok");
+
+    assertThat(doc.get("_attachments").properties()).hasSize(1);
+    assertThat(doc.get("_attachments").get("\u00e9 \"t\tx\".txt").get("data").asText()).isEqualTo("YWJj");
+    assertThat(BulkGetEncoder.goUnquote("\"\\xc3\\xa9\\u00e9\\U0001F600\\101\"")).isEqualTo("\u00e9\u00e9\uD83D\uDE00A");
+  }
+
+  @Test
+  void partsThatAreNotOneJsonDocumentFailTheAnswerInsteadOfMakingBadJson() {
+    for (String part : new String[] {"", "{\"_id\":\"a\"} {\"_id\":\"b\"}", "[1]", "{\"_id\":"}) {
+      byte[] answer = ("--B\r\nContent-Type: application/json\r\n\r\n" + part + "\r\n--B--\r\n")
+          .getBytes(StandardCharsets.UTF_8);
+      assertThatThrownBy(() -> run(new BulkGetEncoder("B"), answer, 3)).as(part).isInstanceOf(IllegalStateException.class);
+    }
+    byte[] emptyError = "--B\r\nContent-Type: application/json; error=\"true\"\r\n\r\n\r\n--B--\r\n"
+        .getBytes(StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> run(new BulkGetEncoder("B"), emptyError, 3)).isInstanceOf(IllegalStateException.class);
+    byte[] strayAttachment = ("--B\r\nContent-Type: multipart/related; boundary=R\r\n\r\n--R\r\n\r\n{\"_id\":\"d\"}"
+        + "\r\n--R\r\nContent-Disposition: attachment; filename=\"x\"\r\n\r\nabc\r\n--R--\r\n--B--\r\n")
+        .getBytes(StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> run(new BulkGetEncoder("B"), strayAttachment, 5)).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void endlessPaddingAfterADelimiterIsRefusedNotBuffered() {
+    byte[] answer = ("--B\r\nContent-Type: application/json\r\n\r\n{}\r\n--B" + " ".repeat(10_000))
+        .getBytes(StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> run(new BulkGetEncoder("B"), answer, 100)).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
   void boundariesAreReadQuotedOrNot() {
     assertThat(MultipartReader.boundary("multipart/mixed; boundary=\"abc def\"")).isEqualTo("abc def");
     assertThat(MultipartReader.boundary("multipart/mixed;boundary=abc")).isEqualTo("abc");
