@@ -4,7 +4,11 @@ import io.syncgate.identity.Identity;
 import io.vertx.core.Future;
 import java.time.Duration;
 
-/** A sync server that keeps users and sessions: Sync Gateway, or later CouchDB. */
+/**
+ * A sync server that keeps users and sessions: Sync Gateway, or later CouchDB. Besides opening
+ * and ending sessions, it says how a forwarded request presents one, so nothing else knows the
+ * backend's cookie.
+ */
 public interface Backend {
 
   /**
@@ -12,4 +16,21 @@ public interface Backend {
    * {@code ttl}. Fails with a {@link io.syncgate.failure.GatewayFailure} the client can be shown.
    */
   Future<BackendSession> openSession(String db, Identity identity, Duration ttl);
+
+  /** Ends one session; succeeds too when the backend no longer knows it. */
+  Future<Void> deleteSession(String db, String sessionId);
+
+  /** Ends every session of {@code username} in {@code db}. */
+  Future<Void> deleteSessions(String db, String username);
+
+  /** Whether the backend still honours the session (false once deleted, expired or its user disabled). */
+  Future<Boolean> sessionExists(String db, String sessionId);
+
+  /** The name of the cookie the backend reads sessions from. */
+  String sessionCookieName();
+
+  /** The {@code Cookie} header value that presents {@code sessionId} to the backend. */
+  default String sessionCookie(String sessionId) {
+    return sessionCookieName() + "=" + sessionId;
+  }
 }

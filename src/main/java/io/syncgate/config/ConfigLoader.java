@@ -76,9 +76,7 @@ public final class ConfigLoader {
         SyncgateConfig.DEFAULT_MANAGEMENT_HOST, SyncgateConfig.DEFAULT_MANAGEMENT_PORT);
     OidcConfig oidc = oidc(in);
     SyncGatewayConfig syncGateway = syncGateway(in);
-    SessionPolicy session = new SessionPolicy(
-        in.duration("session.max_ttl", SessionPolicy.DEFAULT_MAX_TTL, Duration.ofSeconds(1)),
-        in.integer("session.cache_max_entries", SessionPolicy.DEFAULT_CACHE_MAX_ENTRIES, 1, 10_000_000));
+    SessionPolicy session = session(in);
     CookiePolicy cookie = cookie(in);
     AccessPolicy access = new AccessPolicy(
         in.bool("access.allow_guest", AccessPolicy.DEFAULT_ALLOW_GUEST),
@@ -184,6 +182,30 @@ public final class ConfigLoader {
     }
     return new SyncGatewayConfig(publicUrl, adminUrl, username, password, databases, cookieName,
         connect, admin, maxConnections);
+  }
+
+  private static SessionPolicy session(ConfigReader in) {
+    List<String> secrets = new ArrayList<>();
+    String current = in.optional("session.cookie_secret");
+    List<String> previous = in.list("session.cookie_previous_secrets", List.of());
+    if (current != null) {
+      secrets.add(current);
+    } else if (!previous.isEmpty()) {
+      in.problem("session.cookie_previous_secrets", "", "needs session.cookie_secret, the secret that signs new cookies");
+    }
+    secrets.addAll(previous);
+    for (String secret : secrets) {
+      if (secret.length() < SessionPolicy.MIN_SECRET_LENGTH) {
+        in.problem(current != null && secret.equals(current) ? "session.cookie_secret" : "session.cookie_previous_secrets",
+            "", "too short: at least " + SessionPolicy.MIN_SECRET_LENGTH + " characters of a random string");
+      }
+    }
+    return new SessionPolicy(
+        in.duration("session.max_ttl", SessionPolicy.DEFAULT_MAX_TTL, Duration.ofSeconds(1)),
+        in.integer("session.cache_max_entries", SessionPolicy.DEFAULT_CACHE_MAX_ENTRIES, 1, 10_000_000),
+        secrets,
+        in.bool("session.accept_unsigned_cookies", SessionPolicy.DEFAULT_ACCEPT_UNSIGNED_COOKIES),
+        in.duration("session.revalidate_interval", SessionPolicy.DEFAULT_REVALIDATE_INTERVAL, Duration.ofSeconds(1)));
   }
 
   private static PouchDbPolicy pouchDb(ConfigReader in, SyncGatewayConfig syncGateway) {

@@ -212,7 +212,7 @@ final class ConfigReader {
 
   private Raw raw(String key) {
     read.add(key);
-    boolean secret = key.endsWith("password");
+    boolean secret = key.endsWith("password") || key.contains("secret");
     String fromEnv = env.get(envName(key));
     if (fromEnv != null) {
       return new Raw(key + " (from " + envName(key) + ")", fromEnv, List.of(fromEnv.split(",")), secret);

@@ -1,22 +1,44 @@
 package io.syncgate.config;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
- * How long backend sessions live. A session never outlives the token it was created for;
- * {@code maxTtl} caps it further. {@code cacheMaxEntries} bounds the sessions kept for
- * bearer-authenticated requests.
+ * How long backend sessions live and how cookie sessions are kept. A session never outlives the
+ * token it was created for; {@code maxTtl} caps it further. {@code cacheMaxEntries} bounds the
+ * sessions held for bearer clients. Cookie sessions are tickets signed with the first of
+ * {@code cookieSecrets} (the rest are previous secrets, still accepted); none configured means a
+ * random secret per process. {@code revalidateInterval} is how often the sessions of open streams
+ * are checked at the backend.
  */
-public record SessionPolicy(Duration maxTtl, int cacheMaxEntries) {
+public record SessionPolicy(
+    Duration maxTtl,
+    int cacheMaxEntries,
+    List<String> cookieSecrets,
+    boolean acceptUnsignedCookies,
+    Duration revalidateInterval) {
 
   public static final Duration DEFAULT_MAX_TTL = Duration.ofHours(24);
   public static final int DEFAULT_CACHE_MAX_ENTRIES = 10_000;
+  public static final boolean DEFAULT_ACCEPT_UNSIGNED_COOKIES = false;
+  public static final Duration DEFAULT_REVALIDATE_INTERVAL = Duration.ofSeconds(30);
+  /** A shorter secret could be guessed; 32 characters of a random string carry enough. */
+  public static final int MIN_SECRET_LENGTH = 32;
 
   public SessionPolicy {
     Objects.requireNonNull(maxTtl, "maxTtl");
+    cookieSecrets = List.copyOf(cookieSecrets);
+    Objects.requireNonNull(revalidateInterval, "revalidateInterval");
     if (maxTtl.toSeconds() < 1) {
       throw new IllegalArgumentException("maxTtl must be at least one second");
     }
+  }
+
+  @Override
+  public String toString() {
+    return "SessionPolicy[maxTtl=" + maxTtl + ", cacheMaxEntries=" + cacheMaxEntries + ", cookieSecrets="
+        + cookieSecrets.size() + " (hidden), acceptUnsignedCookies=" + acceptUnsignedCookies
+        + ", revalidateInterval=" + revalidateInterval + "]";
   }
 }

@@ -1,13 +1,21 @@
 package io.syncgate.proxy;
 
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.RequestOptions;
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.syncgate.pouchdb.PouchDbCompatibility;
+import io.syncgate.session.OpenStreams;
+import io.syncgate.session.Sessions;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.httpproxy.HttpProxy;
+import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyInterceptor;
 import io.vertx.httpproxy.ProxyOptions;
 import java.net.URI;
+import java.util.List;
+import java.util.Set;
 
 /**
  * Streams an authenticated request to the backend's public port and its response back, through
@@ -15,21 +23,21 @@ import java.net.URI;
  * continuous feeds stay open as long as the backend keeps them. Three links shape the exchange,
  * outermost first: origin failures become JSON, outbound headers are made safe, inbound headers
  * are made fit for the client; a fourth makes replication reads fit for PouchDB
- * ({@link PouchDbCompatibility}).
+ * ({@link PouchDbCompatibility}). Feeds and WebSockets that run on a session are registered
+ * with {@link OpenStreams}, which ends them when the session's access ends.
  */
 public final class Forwarder {
+
+  private static final Set<String> STREAMING_FEEDS = Set.of("longpoll", "continuous", "websocket");
 
   private final HttpClient client;
   private final RequestOptions origin;
   private final String originPath;
-  private final SessionCookies cookies;
-  private final String sessionCookieName;
+  private final Sessions sessions;
   private final PouchDbCompatibility pouchDb;
   private final ProxyOptions options = new ProxyOptions().setSupportWebSocket(true);
 
-  public Forwarder(HttpClient client, URI publicUrl, String sessionCookieName, SessionCookies cookies,
-      PouchDbCompatibility pouchDb) {
-    this.pouchDb = pouchDb;
+  public Forwarder(HttpClient client, URI publicUrl, Sessions sessions, PouchDbCompatibility pouchDb) {
     this.client = client;
     boolean tls = publicUrl.getScheme().equals("https");
     this.origin = new RequestOptions()
@@ -37,20 +45,71 @@ public final class Forwarder {
         .setPort(publicUrl.getPort() != -1 ? publicUrl.getPort() : tls ? 443 : 80)
         .setSsl(tls);
     this.originPath = publicUrl.getRawPath() == null ? "" : publicUrl.getRawPath();
-    this.cookies = cookies;
-    this.sessionCookieName = sessionCookieName;
+    this.sessions = sessions;
+    this.pouchDb = pouchDb;
   }
 
   public void forward(HttpServerRequest request, Outbound outbound) {
+    boolean feed = isStreamingFeed(outbound.uri());
     HttpProxy proxy = HttpProxy.reverseProxy(options, client)
-        .origin(context -> context.client().request(new RequestOptions(origin)))
-        .addInterceptor(new OriginFailures(), true)
-        .addInterceptor(new OutboundHeaders(outbound, originPath, sessionCookieName), true)
-        .addInterceptor(new InboundHeaders(outbound, cookies), true);
+        .origin(context -> context.client().request(new RequestOptions(origin)));
+    if (feed) {
+      proxy.addInterceptor(new FeedHead(request.response()));
+    }
+    proxy.addInterceptor(new OriginFailures(), true)
+        .addInterceptor(new OutboundHeaders(outbound, originPath, sessions.cookieName()), true)
+        .addInterceptor(new InboundHeaders(outbound, sessions), true);
     ProxyInterceptor replicationReads = pouchDb.interceptorFor(request.method(), outbound.uri());
     if (replicationReads != null) {
       proxy.addInterceptor(replicationReads);
     }
+    if (outbound.credential() instanceof Outbound.Session session) {
+      track(request, feed, session);
+    }
     proxy.handle(request);
+  }
+
+  private void track(HttpServerRequest request, boolean feed, Outbound.Session session) {
+    boolean webSocket = "websocket".equalsIgnoreCase(request.getHeader("upgrade"));
+    if (!webSocket && !feed) {
+      return;
+    }
+    OpenStreams.Registration registration = sessions.streams().register(session.presented().session(),
+        () -> request.connection().close());
+    if (webSocket) {
+      // After the upgrade the connection is the WebSocket's alone.
+      request.connection().closeHandler(v -> registration.cancel());
+    } else {
+      request.response().endHandler(v -> registration.cancel());
+      request.response().closeHandler(v -> registration.cancel());
+    }
+  }
+
+  /**
+   * Sends a feed's head as soon as the backend's arrives: the body may not begin for a heartbeat
+   * interval (25 s at Sync Gateway), and a client should know meanwhile that it is connected.
+   */
+  private record FeedHead(HttpServerResponse response) implements ProxyInterceptor {
+    @Override
+    public Future<Void> handleProxyResponse(ProxyContext context) {
+      Future<Void> sent = context.sendResponse();
+      if (!response.headWritten() && !response.ended() && response.isChunked()) {
+        response.writeHead();
+      }
+      return sent;
+    }
+  }
+
+  private static boolean isStreamingFeed(String uri) {
+    QueryStringDecoder decoder = new QueryStringDecoder(uri);
+    if (!decoder.rawPath().endsWith("/_changes")) {
+      return false;
+    }
+    try {
+      List<String> feed = decoder.parameters().get("feed");
+      return feed != null && feed.stream().anyMatch(STREAMING_FEEDS::contains);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 }

@@ -1,5 +1,6 @@
 package io.syncgate.proxy;
 
+import io.syncgate.session.Sessions;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.httpproxy.ProxyContext;
@@ -10,18 +11,18 @@ import java.util.Locale;
 
 /**
  * Makes the backend's response fit for the client. Sync Gateway's sliding session renewal
- * re-sends its cookie with {@code Path=/{db}}, which must become the path the client uses;
- * bearer clients get no cookie at all. Its {@code WWW-Authenticate: Basic} challenge would make
+ * re-sends its cookie: for a session Syncgate presents it stays here, and for a client's own
+ * backend cookie its {@code Path=/{db}} becomes the path the client uses. Its {@code WWW-Authenticate: Basic} challenge would make
  * browsers pop a password dialog, so it becomes a Bearer challenge.
  */
 final class InboundHeaders implements ProxyInterceptor {
 
   private final Outbound outbound;
-  private final SessionCookies cookies;
+  private final Sessions sessions;
 
-  InboundHeaders(Outbound outbound, SessionCookies cookies) {
+  InboundHeaders(Outbound outbound, Sessions sessions) {
     this.outbound = outbound;
-    this.cookies = cookies;
+    this.sessions = sessions;
   }
 
   /** RFC 9110 §7.6.1: hop-by-hop fields describe the backend's connection, not ours. */
@@ -39,11 +40,11 @@ final class InboundHeaders implements ProxyInterceptor {
     }
     List<String> setCookies = new ArrayList<>(headers.getAll("set-cookie"));
     headers.remove("set-cookie");
-    // A held session is Syncgate's business, and renewing it is the backend's: the client gets no cookie.
-    if (!(outbound.credential() instanceof Outbound.HeldSession)) {
+    // A session Syncgate presents is Syncgate's business: the backend's renewals stay here.
+    if (!(outbound.credential() instanceof Outbound.Session)) {
       for (String setCookie : setCookies) {
         try {
-          String rewritten = cookies.rewrite(setCookie);
+          String rewritten = sessions.rewriteBackendCookie(setCookie);
           if (rewritten != null) {
             headers.add("set-cookie", rewritten);
           }
@@ -53,7 +54,14 @@ final class InboundHeaders implements ProxyInterceptor {
       }
     }
     if (context.response().getStatusCode() == 401) {
-      outbound.onRefused().run();
+      if (outbound.credential() instanceof Outbound.Session session) {
+        if (session.bearer()) {
+          sessions.forgetRefused(session.presented().session());
+        } else {
+          // The backend no longer honours the ticket's session: the client should forget it too.
+          headers.add("set-cookie", sessions.expiredCookie(session.presented().session().db()));
+        }
+      }
       List<String> challenges = headers.getAll("www-authenticate");
       if (challenges.stream().anyMatch(c -> c.toLowerCase(Locale.ROOT).startsWith("basic"))) {
         headers.set("www-authenticate", "Bearer realm=\"syncgate\"");

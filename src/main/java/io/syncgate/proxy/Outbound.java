@@ -1,5 +1,6 @@
 package io.syncgate.proxy;
 
+import io.syncgate.session.Sessions.Presented;
 import java.util.Objects;
 
 /**
@@ -8,25 +9,20 @@ import java.util.Objects;
  * @param uri the backend path and query: the raw inbound path without the base path, so
  *     percent-encoded bytes such as {@code %2F} in document ids reach the backend as sent
  * @param credential how the backend request is authenticated
- * @param onRefused called when the backend answers 401, e.g. to forget a cached session
  */
-public record Outbound(String uri, Credential credential, Runnable onRefused) {
+public record Outbound(String uri, Credential credential) {
 
   /** How the backend request is authenticated; the client's own credentials go nowhere else. */
   public sealed interface Credential {}
 
   /**
-   * A backend session Syncgate holds for a bearer client, presented as {@code cookie}
-   * ({@code name=value}). The client never sees it: backend {@code Set-Cookie}s are dropped.
+   * A backend session Syncgate presents: held for a bearer client, or named by a cookie client's
+   * signed ticket. The backend's {@code Set-Cookie}s stay here: a bearer client has no cookie, and
+   * a cookie client's ticket already ends at its deadline, which SG's sliding renewal must not move.
    */
-  public record HeldSession(String cookie) implements Credential {
-    @Override
-    public String toString() {
-      return "HeldSession[…]";
-    }
-  }
+  public record Session(Presented presented, boolean bearer) implements Credential {}
 
-  /** The client's own session cookie, passed on for the backend to check. */
+  /** The client's own backend session cookie, passed on (only where unsigned cookies are accepted). */
   public record ClientSession() implements Credential {}
 
   /** The client's {@code Authorization: Basic}, passed on (only where password login is allowed). */
@@ -35,18 +31,11 @@ public record Outbound(String uri, Credential credential, Runnable onRefused) {
   /** No credentials at all: a guest request, or a CORS preflight. */
   public record Anonymous() implements Credential {}
 
-  private static final Runnable NOTHING = () -> {};
-
   public Outbound {
     Objects.requireNonNull(uri, "uri");
     Objects.requireNonNull(credential, "credential");
-    Objects.requireNonNull(onRefused, "onRefused");
     if (!uri.startsWith("/")) {
       throw new IllegalArgumentException("uri must be an absolute path: " + uri);
     }
-  }
-
-  public Outbound(String uri, Credential credential) {
-    this(uri, credential, NOTHING);
   }
 }

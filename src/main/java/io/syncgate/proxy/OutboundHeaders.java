@@ -4,7 +4,7 @@ import io.syncgate.proxy.Outbound.Anonymous;
 import io.syncgate.proxy.Outbound.ClientPassword;
 import io.syncgate.proxy.Outbound.ClientSession;
 import io.syncgate.proxy.Outbound.Credential;
-import io.syncgate.proxy.Outbound.HeldSession;
+import io.syncgate.proxy.Outbound.Session;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.httpproxy.ProxyContext;
@@ -58,7 +58,7 @@ final class OutboundHeaders implements ProxyInterceptor {
     }
     claimed.forEach(headers::remove);
     String cookie = switch (credential) {
-      case HeldSession held -> held.cookie();
+      case Session session -> session.presented().backendCookie();
       case ClientSession client -> sessionCookieOnly(headers.getAll("cookie"));
       case ClientPassword password -> null;
       case Anonymous anonymous -> null;

@@ -1,6 +1,5 @@
 package io.syncgate.server;
 
-import io.syncgate.backend.Sessions;
 import io.syncgate.config.AccessPolicy;
 import io.syncgate.failure.GatewayFailure;
 import io.syncgate.identity.TokenVerifier;
@@ -8,29 +7,29 @@ import io.syncgate.proxy.Outbound;
 import io.syncgate.proxy.Outbound.Anonymous;
 import io.syncgate.proxy.Outbound.ClientPassword;
 import io.syncgate.proxy.Outbound.ClientSession;
-import io.syncgate.proxy.Outbound.HeldSession;
+import io.syncgate.session.Sessions;
+import io.syncgate.session.Sessions.Presented;
 import io.vertx.core.Future;
+import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
  * Decides how a request to be forwarded is authenticated at the backend. A bearer token is
- * verified and exchanged for the user's cached backend session (the token itself never leaves
- * Syncgate); a backend session cookie is passed on for the backend to check; a password (Basic)
- * login or a credential-less guest request passes only where the configuration allows it.
+ * verified and exchanged for the session held for its user (the token itself never leaves
+ * Syncgate); a session cookie must be a ticket Syncgate signed, within its deadline; a password
+ * (Basic) login or a credential-less guest request passes only where the configuration allows it.
  */
 final class Authenticator {
 
   private final TokenVerifier verifier;
   private final Sessions sessions;
   private final AccessPolicy access;
-  private final String sessionCookieName;
 
-  Authenticator(TokenVerifier verifier, Sessions sessions, AccessPolicy access, String sessionCookieName) {
+  Authenticator(TokenVerifier verifier, Sessions sessions, AccessPolicy access) {
     this.verifier = verifier;
     this.sessions = sessions;
     this.access = access;
-    this.sessionCookieName = sessionCookieName;
   }
 
   Future<Outbound> authenticate(HttpServerRequest request, InboundPath path) {
@@ -42,9 +41,8 @@ final class Authenticator {
     Credentials credentials = Credentials.of(request);
     return switch (credentials.scheme()) {
       case BEARER -> verifier.verify(credentials.value())
-          .compose(identity -> sessions.reuse(path.database(), identity).map(session -> new Outbound(
-              path.backendUri(), new HeldSession(session.cookieName() + "=" + session.sessionId()),
-              () -> sessions.forget(path.database(), identity))));
+          .compose(identity -> sessions.forBearer(path.database(), identity))
+          .map(presented -> new Outbound(path.backendUri(), new Outbound.Session(presented, true)));
       case BASIC -> access.allowPasswordLogin()
           ? Future.succeededFuture(new Outbound(path.backendUri(), new ClientPassword()))
           : Future.failedFuture(GatewayFailure.credentialsRequired(
@@ -56,8 +54,18 @@ final class Authenticator {
   }
 
   private Future<Outbound> withoutAuthorization(HttpServerRequest request, InboundPath path) {
-    if (request.getCookie(sessionCookieName) != null) {
-      return Future.succeededFuture(new Outbound(path.backendUri(), new ClientSession()));
+    Cookie cookie = request.getCookie(sessions.cookieName());
+    if (cookie != null) {
+      Presented presented;
+      try {
+        presented = sessions.forCookie(path.database(), cookie.getValue());
+      } catch (GatewayFailure refused) {
+        // A ticket that can no longer serve is one the client should forget.
+        request.response().putHeader("set-cookie", sessions.expiredCookie(path.database()));
+        return Future.failedFuture(refused);
+      }
+      return Future.succeededFuture(new Outbound(path.backendUri(),
+          presented == null ? new ClientSession() : new Outbound.Session(presented, false)));
     }
     if (access.allowGuest()) {
       return Future.succeededFuture(new Outbound(path.backendUri(), new Anonymous()));

@@ -16,6 +16,7 @@ import java.util.List;
  * <ol>
  *   <li>every request: hold the body back until it can be forwarded, and refuse dot segments;</li>
  *   <li>{@code POST {base}/{db}/_session}: sign in with a bearer token ({@link SignIn});</li>
+ *   <li>{@code DELETE {base}/{db}/_session}: sign out, or revoke all with {@code ?all=true} ({@link SignOut});</li>
  *   <li>{@code GET {base}/_signin/{user}}: the seed's sign-in route;</li>
  *   <li>everything under {@code {base}/{db}}: authenticate ({@link Authenticator}), then stream
  *       to the backend ({@link Forwarder});</li>
@@ -26,8 +27,8 @@ final class GatewayRouter {
 
   private GatewayRouter() {}
 
-  static Router create(Vertx vertx, SyncgateConfig config, SignIn signIn, Authenticator authenticator,
-      Forwarder forwarder) {
+  static Router create(Vertx vertx, SyncgateConfig config, SignIn signIn, SignOut signOut,
+      Authenticator authenticator, Forwarder forwarder) {
     String base = config.basePath();
     List<String> databases = config.syncGateway().databases();
     Router router = Router.router(vertx);
@@ -40,6 +41,7 @@ final class GatewayRouter {
       ctx.next();
     });
     router.post(base + "/:db/_session").handler(signIn::session);
+    router.delete(base + "/:db/_session").handler(signOut::session);
     router.get(base + "/_signin/:user").handler(signIn::seed);
     router.route(base + "/:db").handler(ctx -> forward(ctx, base, databases, authenticator, forwarder));
     router.route(base + "/:db/*").handler(ctx -> forward(ctx, base, databases, authenticator, forwarder));

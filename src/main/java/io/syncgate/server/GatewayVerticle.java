@@ -3,7 +3,7 @@ package io.syncgate.server;
 import io.syncgate.config.SyncgateConfig;
 import io.syncgate.pouchdb.PouchDbCompatibility;
 import io.syncgate.proxy.Forwarder;
-import io.syncgate.proxy.SessionCookies;
+import io.syncgate.session.Sessions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClientOptions;
@@ -18,7 +18,7 @@ import io.vertx.core.http.PoolOptions;
  */
 final class GatewayVerticle extends VerticleBase {
 
-  record Shared(SyncgateConfig config, SignIn signIn, Authenticator authenticator, SessionCookies cookies) {}
+  record Shared(SyncgateConfig config, SignIn signIn, SignOut signOut, Authenticator authenticator, Sessions sessions) {}
 
   private final Shared shared;
   private final int port;
@@ -39,9 +39,9 @@ final class GatewayVerticle extends VerticleBase {
             .setKeepAlive(true)
             .setDecompressionSupported(false),
         new PoolOptions().setHttp1MaxSize(backend.maxConnections()));
-    Forwarder forwarder = new Forwarder(client, backend.publicUrl(), backend.sessionCookieName(), shared.cookies(),
+    Forwarder forwarder = new Forwarder(client, backend.publicUrl(), shared.sessions(),
         new PouchDbCompatibility(config.pouchDb()));
-    var router = GatewayRouter.create(vertx, config, shared.signIn(), shared.authenticator(), forwarder);
+    var router = GatewayRouter.create(vertx, config, shared.signIn(), shared.signOut(), shared.authenticator(), forwarder);
     server = vertx.createHttpServer(new HttpServerOptions()
         .setHost(config.listen().host())
         .setPort(port));

@@ -1,11 +1,10 @@
 package io.syncgate.server;
 
-import io.syncgate.backend.BackendSession;
-import io.syncgate.backend.Sessions;
 import io.syncgate.failure.GatewayFailure;
 import io.syncgate.identity.Identity;
 import io.syncgate.identity.TokenVerifier;
-import io.syncgate.proxy.SessionCookies;
+import io.syncgate.session.Sessions;
+import io.syncgate.session.Sessions.SignedIn;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -13,22 +12,22 @@ import java.util.List;
 import java.util.function.Function;
 
 /**
- * Exchanges a verified bearer token for a backend session, answered in the Admin API's own shape
- * ({@code session_id}, {@code expires}, {@code cookie_name}) plus the cookie, so clients written
- * for Sync Gateway's OIDC sign-in work unchanged and Couchbase Lite can use the session id.
+ * Exchanges a verified bearer token for a session bound to it, answered in the Admin API's own
+ * shape ({@code session_id}, {@code expires}, {@code cookie_name}) plus the cookie, so clients
+ * written for Sync Gateway's OIDC sign-in work unchanged and Couchbase Lite's
+ * {@code SessionAuthenticator} can use the session id. The session id is Syncgate's signed ticket
+ * for the backend session, not the backend's own id.
  */
 final class SignIn {
 
   private final TokenVerifier verifier;
   private final Sessions sessions;
-  private final SessionCookies cookies;
   private final String basePath;
   private final List<String> databases;
 
-  SignIn(TokenVerifier verifier, Sessions sessions, SessionCookies cookies, String basePath, List<String> databases) {
+  SignIn(TokenVerifier verifier, Sessions sessions, String basePath, List<String> databases) {
     this.verifier = verifier;
     this.sessions = sessions;
-    this.cookies = cookies;
     this.basePath = basePath;
     this.databases = databases;
   }
@@ -67,28 +66,21 @@ final class SignIn {
     verifier.verify(credentials.value())
         .compose(identity -> {
           GatewayFailure refused = check.apply(identity);
-          return refused != null ? Future.failedFuture(refused) : sessions.open(db, identity);
+          return refused != null ? Future.failedFuture(refused) : sessions.signIn(db, identity);
         })
-        .onSuccess(session -> respond(ctx, db, session))
+        .onSuccess(session -> respond(ctx, session))
         .onFailure(ctx::fail);
   }
 
-  private void respond(RoutingContext ctx, String db, BackendSession session) {
-    String setCookie;
-    try {
-      setCookie = cookies.issue(session.cookieName(), session.sessionId(), basePath + "/" + db, session.expires());
-    } catch (IllegalArgumentException e) {
-      ctx.fail(GatewayFailure.badGateway("the backend issued a session that cannot be sent as a cookie"));
-      return;
-    }
+  private void respond(RoutingContext ctx, SignedIn session) {
     JsonObject body = new JsonObject()
-        .put("session_id", session.sessionId())
-        .put("expires", session.expiresText())
+        .put("session_id", session.ticket())
+        .put("expires", session.expires())
         .put("cookie_name", session.cookieName());
     ctx.response()
         .putHeader("content-type", "application/json")
         .putHeader("cache-control", "no-store")
-        .putHeader("set-cookie", setCookie)
+        .putHeader("set-cookie", session.setCookie())
         .end(body.encode());
   }
 }

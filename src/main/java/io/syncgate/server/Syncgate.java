@@ -1,17 +1,18 @@
 package io.syncgate.server;
 
-import io.syncgate.backend.Sessions;
 import io.syncgate.backend.syncgateway.SyncGatewayBackend;
 import io.syncgate.config.SyncgateConfig;
 import io.syncgate.identity.TokenVerifier;
-import io.syncgate.proxy.SessionCookies;
+import io.syncgate.session.Sessions;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
@@ -27,13 +28,16 @@ public final class Syncgate {
 
   private final Vertx vertx;
   private final WebClient web;
+  private final Sessions sessions;
   private final int publicPort;
   private final HttpServer management;
   private final String deployment;
 
-  private Syncgate(Vertx vertx, WebClient web, int publicPort, HttpServer management, String deployment) {
+  private Syncgate(Vertx vertx, WebClient web, Sessions sessions, int publicPort, HttpServer management,
+      String deployment) {
     this.vertx = vertx;
     this.web = web;
+    this.sessions = sessions;
     this.publicPort = publicPort;
     this.management = management;
     this.deployment = deployment;
@@ -45,13 +49,15 @@ public final class Syncgate {
         .setConnectTimeout((int) config.syncGateway().connectTimeout().toMillis())
         .setFollowRedirects(false));
     TokenVerifier verifier = new TokenVerifier(web, config.oidc(), clock);
-    Sessions sessions = new Sessions(new SyncGatewayBackend(web, config.syncGateway()), config.session(), clock);
-    SessionCookies cookies = new SessionCookies(config.cookie(), config.basePath(), clock);
+    Sessions sessions = new Sessions(vertx, new SyncGatewayBackend(web, config.syncGateway()), config.session(),
+        config.cookie(), config.basePath(), cookieSecrets(config), clock);
+    List<String> databases = config.syncGateway().databases();
     var shared = new GatewayVerticle.Shared(
         config,
-        new SignIn(verifier, sessions, cookies, config.basePath(), config.syncGateway().databases()),
-        new Authenticator(verifier, sessions, config.access(), config.syncGateway().sessionCookieName()),
-        cookies);
+        new SignIn(verifier, sessions, config.basePath(), databases),
+        new SignOut(verifier, sessions, config.basePath(), databases),
+        new Authenticator(verifier, sessions, config.access()),
+        sessions);
 
     verifier.loadKeys().onFailure(e -> log.warn("not ready: {}", e.getMessage()));
 
@@ -70,7 +76,7 @@ public final class Syncgate {
               log.info("Syncgate serves {} on {}:{}{}/, management on {}:{}", config.syncGateway().databases(),
                   config.listen().host(), actualPort, config.basePath(), config.management().host(),
                   management.actualPort());
-              return new Syncgate(vertx, web, actualPort, management, deployment);
+              return new Syncgate(vertx, web, sessions, actualPort, management, deployment);
             }));
   }
 
@@ -86,6 +92,24 @@ public final class Syncgate {
   public Future<Void> close() {
     return management.close()
         .compose(v -> vertx.undeploy(deployment))
-        .onComplete(v -> web.close());
+        .onComplete(v -> {
+          sessions.close();
+          web.close();
+        });
+  }
+
+  /**
+   * The configured cookie secrets; without one, a random secret for this process, which signs
+   * everyone out at a restart and cannot be shared by several instances.
+   */
+  private static List<String> cookieSecrets(SyncgateConfig config) {
+    if (!config.session().cookieSecrets().isEmpty()) {
+      return config.session().cookieSecrets();
+    }
+    log.warn("session.cookie_secret is not set: cookie sessions are signed with a random secret of this process,"
+        + " so they end at a restart and do not work across instances");
+    byte[] random = new byte[32];
+    new SecureRandom().nextBytes(random);
+    return List.of(HexFormat.of().formatHex(random));
   }
 }

@@ -30,7 +30,9 @@ class SignInTest {
     assertThat(response.status()).as(response.toString()).isEqualTo(200);
     JsonObject body = response.json();
     assertThat(body.fieldNames()).containsExactlyInAnyOrder("session_id", "expires", "cookie_name");
-    assertThat(body.getString("session_id")).matches("[0-9a-f]{40}");
+    // Syncgate's signed ticket for SG's session, not SG's own session id.
+    assertThat(body.getString("session_id")).startsWith("v1.").doesNotContainPattern("[;, \"]");
+    assertThat(stack.sg.sessionCount("alice-signin")).isEqualTo(1);
     assertThat(body.getString("cookie_name")).isEqualTo(SyncGatewayStandIn.COOKIE_NAME);
     assertThat(stack.sg.hasUser("todo", "alice-signin")).isTrue();
     assertThat(response.header("cache-control")).isEqualTo("no-store");

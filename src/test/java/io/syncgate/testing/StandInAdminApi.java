@@ -59,6 +59,18 @@ final class StandInAdminApi {
       }
     });
     router.post("/:db/_session").handler(ctx -> createSession(sg, ctx));
+    router.get("/:db/_session/:sessionid").handler(ctx -> {
+      Session session = sg.sessions.get(ctx.pathParam("sessionid"));
+      if (session == null || !session.db().equals(ctx.pathParam("db")) || !sg.clock.instant().isBefore(session.expires())
+          || !sg.users.get(session.db()).containsKey(session.user()) || sg.users.get(session.db()).get(session.user()).disabled()) {
+        error(ctx, 404, "not_found", "missing");
+        return;
+      }
+      ctx.response().putHeader("content-type", "application/json").end(new JsonObject()
+          .put("authentication_handlers", new io.vertx.core.json.JsonArray().add("default").add("cookie"))
+          .put("ok", true)
+          .put("userCtx", new JsonObject().put("channels", new JsonObject()).put("name", session.user())).encode());
+    });
     router.delete("/:db/_session/:sessionid").handler(ctx -> {
       Session removed = sg.sessions.remove(ctx.pathParam("sessionid"));
       if (removed == null || !removed.db().equals(ctx.pathParam("db"))) {

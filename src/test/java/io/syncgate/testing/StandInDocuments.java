@@ -155,12 +155,13 @@ final class StandInDocuments {
 
   private void continuous(RoutingContext ctx, String uri, boolean includeDocs) {
     ctx.request().resume();
+    // SG answers a feed's head at once, before any change or heartbeat.
+    HttpServerResponse out = ctx.response().setChunked(true).putHeader("content-type", "application/json");
+    out.writeHead();
     store.request(new RequestOptions().setMethod(HttpMethod.GET).setURI(uri).setHost(host()).setPort(port()))
         .compose(request -> request.send())
-        .onFailure(ctx::fail)
+        .onFailure(e -> out.reset())
         .onSuccess(response -> {
-          HttpServerResponse out = ctx.response().setStatusCode(response.statusCode()).setChunked(true)
-              .putHeader("content-type", "application/json");
           RecordParser lines = RecordParser.newDelimited("\n", response);
           lines.handler(line -> {
             if (line.length() == 0) {
@@ -297,16 +298,26 @@ final class StandInDocuments {
   }
 
   private Future<Stored> fetch(HttpMethod method, String uri, Buffer body) {
+    return fetch(method, uri, body, null);
+  }
+
+  /** Fetches from the store; when the client of {@code ctx} goes away first, so does the store request (a long-poll). */
+  private Future<Stored> fetch(HttpMethod method, String uri, Buffer body, RoutingContext ctx) {
     return store.request(new RequestOptions().setMethod(method).setURI(uri).setHost(host()).setPort(port())
             .putHeader("accept", "application/json").putHeader("content-type", "application/json"))
-        .compose(request -> body == null ? request.send() : request.send(body))
+        .compose(request -> {
+          if (ctx != null) {
+            ctx.response().closeHandler(v -> request.reset());
+          }
+          return body == null ? request.send() : request.send(body);
+        })
         .compose(response -> response.body().map(bytes -> new Stored(response.statusCode(), response.headers(), bytes)));
   }
 
   private void proxyJson(RoutingContext ctx, String uri, java.util.function.Function<String, String> rewrite) {
     ctx.request().resume();
     Future<Buffer> requestBody = ctx.request().method() == HttpMethod.POST ? ctx.request().body() : Future.succeededFuture(null);
-    requestBody.compose(body -> fetch(ctx.request().method(), uri, body)).onComplete(result -> {
+    requestBody.compose(body -> fetch(ctx.request().method(), uri, body, ctx)).onComplete(result -> {
       if (result.failed()) {
         ctx.fail(result.cause());
         return;

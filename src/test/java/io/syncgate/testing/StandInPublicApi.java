@@ -36,7 +36,9 @@ final class StandInPublicApi {
   private StandInPublicApi() {}
 
   static Router router(SyncGatewayStandIn sg) {
-    var client = sg.vertx.createHttpClient();
+    // Like SG's own connections to its bucket, not the bottleneck: feeds may hold many at once.
+    var client = sg.vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions(),
+        new io.vertx.core.http.PoolOptions().setHttp1MaxSize(512));
     HttpProxy store = HttpProxy.reverseProxy(client)
         .origin(sg.documentStore.getPort(), sg.documentStore.getHost())
         .addInterceptor(new ProxyInterceptor() {

@@ -125,6 +125,14 @@ public final class SyncGatewayStandIn implements AutoCloseable {
     sessions.values().removeIf(s -> s.user().equals(user));
   }
 
+  /** Opens a session the way an app server would through the Admin API, answering its id. */
+  public String openSession(String db, String user, Duration ttl) {
+    users.get(db).putIfAbsent(user, new User(user, "operator-set", false));
+    Session session = new Session(newSessionId(), db, user, ttl, clock.instant().plus(ttl));
+    sessions.put(session.id(), session);
+    return session.id();
+  }
+
   public int sessionCount(String user) {
     return (int) sessions.values().stream().filter(s -> s.user().equals(user)).count();
   }

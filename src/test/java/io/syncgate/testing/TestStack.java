@@ -35,6 +35,8 @@ public final class TestStack implements AutoCloseable, BeforeEachCallback, After
   public static final String ISSUER_ID = "app-issuer";
   public static final String AUDIENCE = "syncgate-app";
   public static final String BASE = "/sync";
+  /** Every Syncgate of the stack signs cookie sessions alike, as instances behind one balancer do. */
+  public static final String COOKIE_SECRET = "test-stack-cookie-secret-0123456789abcdef";
 
   public final Vertx vertx = Vertx.vertx();
   public final MutableClock clock = new MutableClock(Instant.now().truncatedTo(ChronoUnit.SECONDS));
@@ -95,10 +97,8 @@ public final class TestStack implements AutoCloseable, BeforeEachCallback, After
   }
 
   public String yaml() {
-    return yaml(0, idp.issuer(ISSUER_ID), AUDIENCE, sg, List.of(DB, OTHER_DB)) + """
-        session:
-          max_ttl: 1h
-        """;
+    return yaml(0, idp.issuer(ISSUER_ID), AUDIENCE, sg, List.of(DB, OTHER_DB)).replace("session:\n",
+        "session:\n  max_ttl: 1h\n  revalidate_interval: 1s\n");
   }
 
   /**
@@ -124,8 +124,10 @@ public final class TestStack implements AutoCloseable, BeforeEachCallback, After
           databases: [%s]
         cookie:
           secure: false
+        session:
+          cookie_secret: %s
         """.formatted(port, BASE, issuer, audience, sg.publicUrl(), sg.adminUrl(), SyncGatewayStandIn.ADMIN_USER,
-        String.join(", ", databases));
+        String.join(", ", databases), COOKIE_SECRET);
   }
 
   public SyncgateConfig config(Map<String, String> env) throws ConfigException {

@@ -28,6 +28,8 @@ final class AdminApi {
   private final SyncGatewayConfig config;
   private final UriTemplate user;
   private final UriTemplate session;
+  private final UriTemplate oneSession;
+  private final UriTemplate userSessions;
 
   AdminApi(WebClient web, SyncGatewayConfig config) {
     this.web = web;
@@ -35,6 +37,8 @@ final class AdminApi {
     String base = config.adminUrl().toString();
     this.user = UriTemplate.of(base + "/{db}/_user/{name}");
     this.session = UriTemplate.of(base + "/{db}/_session");
+    this.oneSession = UriTemplate.of(base + "/{db}/_session/{id}");
+    this.userSessions = UriTemplate.of(base + "/{db}/_user/{name}/_session");
   }
 
   Future<HttpResponse<Buffer>> getUser(String db, String name) {
@@ -50,6 +54,18 @@ final class AdminApi {
 
   Future<HttpResponse<Buffer>> postSession(String db, JsonObject body) {
     return send(request(HttpMethod.POST, session).setTemplateParam("db", db), body);
+  }
+
+  Future<HttpResponse<Buffer>> getSession(String db, String id) {
+    return send(request(HttpMethod.GET, oneSession).setTemplateParam("db", db).setTemplateParam("id", id), null);
+  }
+
+  Future<HttpResponse<Buffer>> deleteSession(String db, String id) {
+    return send(request(HttpMethod.DELETE, oneSession).setTemplateParam("db", db).setTemplateParam("id", id), null);
+  }
+
+  Future<HttpResponse<Buffer>> deleteUserSessions(String db, String name) {
+    return send(request(HttpMethod.DELETE, userSessions).setTemplateParam("db", db).setTemplateParam("name", name), null);
   }
 
   GatewayFailure unexpected(String call, HttpResponse<Buffer> response) {

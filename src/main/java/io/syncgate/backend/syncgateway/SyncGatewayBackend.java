@@ -27,10 +27,42 @@ public final class SyncGatewayBackend implements Backend {
   private static final Logger log = LoggerFactory.getLogger(SyncGatewayBackend.class);
 
   private final AdminApi admin;
+  private final String cookieName;
   private final SecureRandom random = new SecureRandom();
 
   public SyncGatewayBackend(WebClient web, SyncGatewayConfig config) {
     this.admin = new AdminApi(web, config);
+    this.cookieName = config.sessionCookieName();
+  }
+
+  @Override
+  public String sessionCookieName() {
+    return cookieName;
+  }
+
+  @Override
+  public Future<Void> deleteSession(String db, String sessionId) {
+    return admin.deleteSession(db, sessionId).compose(response -> switch (response.statusCode()) {
+      case 200, 204, 404 -> Future.<Void>succeededFuture();
+      default -> Future.failedFuture(admin.unexpected("DELETE _session", response));
+    });
+  }
+
+  @Override
+  public Future<Void> deleteSessions(String db, String username) {
+    return admin.deleteUserSessions(db, username).compose(response -> switch (response.statusCode()) {
+      case 200, 204, 404 -> Future.<Void>succeededFuture();
+      default -> Future.failedFuture(admin.unexpected("DELETE _user/{name}/_session", response));
+    });
+  }
+
+  @Override
+  public Future<Boolean> sessionExists(String db, String sessionId) {
+    return admin.getSession(db, sessionId).compose(response -> switch (response.statusCode()) {
+      case 200 -> Future.succeededFuture(true);
+      case 404 -> Future.succeededFuture(false);
+      default -> Future.failedFuture(admin.unexpected("GET _session", response));
+    });
   }
 
   @Override

@@ -1,4 +1,4 @@
-package io.syncgate.proxy;
+package io.syncgate.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.syncgate.proxy;
+package io.syncgate.session;
 
 import io.netty.handler.codec.DateFormatter;
 import io.netty.handler.codec.http.cookie.ClientCookieDecoder;
@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * Writes the backend session cookies clients see, always on Syncgate's terms: HttpOnly, Secure
  * and SameSite as configured, no Domain, and a Path under the base path the client uses.
  */
-public final class SessionCookies {
+final class SessionCookies {
 
   /** RFC 6265 §4.1.1 cookie-octets (unquoted), and the token characters of a name. */
   private static final Pattern VALUE = Pattern.compile("[\\x21\\x23-\\x2B\\x2D-\\x3A\\x3C-\\x5B\\x5D-\\x7E]*");
@@ -30,10 +30,15 @@ public final class SessionCookies {
   private final String basePath;
   private final Clock clock;
 
-  public SessionCookies(CookiePolicy policy, String basePath, Clock clock) {
+  SessionCookies(CookiePolicy policy, String basePath, Clock clock) {
     this.policy = policy;
     this.basePath = basePath;
     this.clock = clock;
+  }
+
+  /** A {@code Set-Cookie} that makes the client forget its cookie {@code name} under {@code path}. */
+  String expire(String name, String path) {
+    return encode(name, "", path, Instant.EPOCH);
   }
 
   /** The {@code Set-Cookie} for a session the client will present under {@code path}. */

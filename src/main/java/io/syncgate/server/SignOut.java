@@ -1,0 +1,68 @@
+package io.syncgate.server;
+
+import io.syncgate.failure.GatewayFailure;
+import io.syncgate.identity.TokenVerifier;
+import io.syncgate.session.SessionRef;
+import io.syncgate.session.Sessions;
+import io.vertx.core.Future;
+import io.vertx.core.http.Cookie;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+
+/**
+ * {@code DELETE {base}/{db}/_session}: ends the caller's session at the backend through the Admin
+ * API, ends the streams that ran on it, and expires the cookie. A cookie client names its session
+ * by its ticket; a bearer client ends the session held for it. With {@code ?all=true} every session
+ * of the user in that database ends, on every device ({@code DELETE /{db}/_user/{name}/_session}).
+ */
+final class SignOut {
+
+  private final TokenVerifier tokens;
+  private final Sessions sessions;
+  private final String basePath;
+  private final List<String> databases;
+
+  SignOut(TokenVerifier tokens, Sessions sessions, String basePath, List<String> databases) {
+    this.tokens = tokens;
+    this.sessions = sessions;
+    this.basePath = basePath;
+    this.databases = databases;
+  }
+
+  void session(RoutingContext ctx) {
+    ctx.request().resume();
+    InboundPath path = InboundPath.parse(ctx.request().uri(), basePath, databases);
+    if (path.isKeyspace()) {
+      throw GatewayFailure.notFound("sessions belong to the database, not to a keyspace");
+    }
+    String db = path.database();
+    boolean all = "true".equals(ctx.queryParams().get("all"));
+    Credentials credentials = Credentials.of(ctx.request());
+    Future<Void> ended;
+    if (credentials.scheme() == Credentials.Scheme.BEARER) {
+      ended = tokens.verify(credentials.value()).compose(identity -> {
+        if (all) {
+          return sessions.revokeAll(db, identity.username());
+        }
+        SessionRef held = sessions.heldFor(db, identity);
+        return held == null ? Future.<Void>succeededFuture() : sessions.signOut(held);
+      });
+    } else if (credentials.scheme() == Credentials.Scheme.NONE && ctx.request().getCookie(sessions.cookieName()) != null) {
+      Cookie cookie = ctx.request().getCookie(sessions.cookieName());
+      SessionRef session = sessions.ticketOf(db, cookie.getValue());
+      if (session == null) {
+        throw GatewayFailure.credentialsRequired("the session cookie is not one Syncgate issued for this database");
+      }
+      ended = all ? sessions.revokeAll(db, session.username()) : sessions.signOut(session);
+    } else {
+      throw GatewayFailure.credentialsRequired("sign out with the session cookie or a bearer token");
+    }
+    ended.onSuccess(v -> ctx.response()
+            .putHeader("content-type", "application/json")
+            .putHeader("cache-control", "no-store")
+            .putHeader("set-cookie", sessions.expiredCookie(db))
+            .end(new JsonObject().put("ok", true).encode()))
+        .onFailure(ctx::fail);
+  }
+}

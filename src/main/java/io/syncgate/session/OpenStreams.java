@@ -1,0 +1,114 @@
+package io.syncgate.session;
+
+import io.syncgate.backend.Backend;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every open long-poll or continuous feed and WebSocket, with the session it runs on, so that it
+ * ends when that session's access ends — Sync Gateway never closes them itself (SG #3727). A
+ * stream is ended at its deadline (a bearer token's {@code exp}, a cookie ticket's deadline), at
+ * once when its session or user is signed out through this instance, and when the backend no
+ * longer knows its session (signed out on another instance, deleted by an operator, a disabled
+ * user), which is asked once per session every revalidation interval. Ending a stream closes its
+ * connection, so the client retries and meets the 401 it is now due.
+ */
+public final class OpenStreams implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(OpenStreams.class);
+  /** How often deadlines are checked: the "within a second" of the promise, with room to spare. */
+  static final Duration SWEEP = Duration.ofMillis(250);
+
+  /** One open stream, ended on the event loop that serves it. */
+  public interface Registration {
+    void cancel();
+  }
+
+  private record Stream(SessionRef session, Context context, Runnable end) {}
+
+  private final Vertx vertx;
+  private final Backend backend;
+  private final Clock clock;
+  private final Map<Long, Stream> streams = new ConcurrentHashMap<>();
+  private final AtomicLong ids = new AtomicLong();
+  private final long sweepTimer;
+  private final long revalidateTimer;
+
+  OpenStreams(Vertx vertx, Backend backend, Clock clock, Duration revalidateInterval) {
+    this.vertx = vertx;
+    this.backend = backend;
+    this.clock = clock;
+    this.sweepTimer = vertx.setPeriodic(SWEEP.toMillis(), id -> endExpired());
+    this.revalidateTimer = vertx.setPeriodic(revalidateInterval.toMillis(), id -> revalidate());
+  }
+
+  /** Registers a stream on {@code session}; {@code end} runs on the caller's event loop. */
+  public Registration register(SessionRef session, Runnable end) {
+    long id = ids.incrementAndGet();
+    Context context = vertx.getOrCreateContext();
+    streams.put(id, new Stream(session, context, end));
+    return () -> streams.remove(id);
+  }
+
+  public int size() {
+    return streams.size();
+  }
+
+  /** Ends the streams of one backend session now. */
+  public void endSession(String sessionId) {
+    end(stream -> stream.session().sessionId().equals(sessionId), "its session was signed out");
+  }
+
+  /** Ends every stream of a user in a database now. */
+  public void endUser(String db, String username) {
+    end(stream -> stream.session().db().equals(db) && stream.session().username().equals(username),
+        "its user's sessions were revoked");
+  }
+
+  private void endExpired() {
+    var now = clock.instant();
+    end(stream -> !now.isBefore(stream.session().deadline()), "its token expired");
+  }
+
+  private void revalidate() {
+    Set<SessionRef> sessions = streams.values().stream().map(Stream::session)
+        .map(s -> new SessionRef(s.db(), s.username(), s.sessionId(), java.time.Instant.EPOCH))
+        .collect(Collectors.toSet());
+    for (SessionRef session : sessions) {
+      backend.sessionExists(session.db(), session.sessionId())
+          .onSuccess(exists -> {
+            if (!exists) {
+              endSession(session.sessionId());
+            }
+          })
+          .onFailure(e -> log.debug("cannot revalidate a session: {}", e.toString()));
+    }
+  }
+
+  private void end(java.util.function.Predicate<Stream> which, String why) {
+    streams.entrySet().removeIf(entry -> {
+      if (!which.test(entry.getValue())) {
+        return false;
+      }
+      Stream stream = entry.getValue();
+      log.debug("ending a stream of {} in {}: {}", stream.session().username(), stream.session().db(), why);
+      stream.context().runOnContext(v -> stream.end().run());
+      return true;
+    });
+  }
+
+  @Override
+  public void close() {
+    vertx.cancelTimer(sweepTimer);
+    vertx.cancelTimer(revalidateTimer);
+  }
+}

@@ -1,0 +1,232 @@
+package io.syncgate.session;
+
+import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.syncgate.backend.Backend;
+import io.syncgate.backend.BackendSession;
+import io.syncgate.config.CookiePolicy;
+import io.syncgate.config.SessionPolicy;
+import io.syncgate.failure.GatewayFailure;
+import io.syncgate.identity.Identity;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Owns session life. A session is opened at the backend no longer than the token that asked for
+ * it (nor {@code session.max_ttl}); a cookie client keeps it as a signed ticket carrying that
+ * deadline ({@link Tickets}), which every instance checks without shared state, so the backend's
+ * sliding renewal cannot carry it past the token. A bearer client never sees a session: one per
+ * user and database is held for it and reused until shortly before it expires. Sign-out and
+ * revocation end sessions at the backend and the streams that run on them ({@link OpenStreams}).
+ */
+public final class Sessions implements AutoCloseable {
+
+  /** Stop handing out a held session this long before it expires (or a tenth of its life, if less). */
+  static final Duration REUSE_MARGIN = Duration.ofSeconds(30);
+  /** How long a refused session (a disabled user) is remembered, so a retrying client cannot hammer the admin API. */
+  static final Duration REFUSAL_MEMORY = Duration.ofSeconds(10);
+
+  /** What the backend is to be shown for one request, and the session it runs on. */
+  public record Presented(String backendCookie, SessionRef session) {
+    @Override
+    public String toString() {
+      return "Presented[" + session + "]";
+    }
+  }
+
+  /** A cookie session just opened: the client's ticket, as a cookie and in SG's answer shape. */
+  public record SignedIn(String ticket, String expires, String cookieName, String setCookie, SessionRef session) {
+    @Override
+    public String toString() {
+      return "SignedIn[" + session + "]";
+    }
+  }
+
+  private record Key(String db, String username) {}
+
+  private final Backend backend;
+  private final SessionPolicy policy;
+  private final Clock clock;
+  private final Tickets tickets;
+  private final SessionCookies cookies;
+  private final String basePath;
+  private final OpenStreams streams;
+  private final AsyncCache<Key, BackendSession> held;
+  private final Cache<Key, GatewayFailure> refused;
+
+  public Sessions(Vertx vertx, Backend backend, SessionPolicy policy, CookiePolicy cookiePolicy, String basePath,
+      List<String> secrets, Clock clock) {
+    this.backend = backend;
+    this.policy = policy;
+    this.clock = clock;
+    this.tickets = new Tickets(secrets);
+    this.cookies = new SessionCookies(cookiePolicy, basePath, clock);
+    this.basePath = basePath;
+    this.streams = new OpenStreams(vertx, backend, clock, policy.revalidateInterval());
+    Ticker ticker = () -> {
+      Instant now = clock.instant();
+      return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    };
+    this.held = Caffeine.newBuilder()
+        .maximumSize(policy.cacheMaxEntries())
+        .ticker(ticker)
+        .expireAfter(Expiry.<Key, BackendSession>creating((key, session) -> reusableFor(session)))
+        .buildAsync();
+    this.refused = Caffeine.newBuilder()
+        .maximumSize(policy.cacheMaxEntries())
+        .ticker(ticker)
+        .expireAfterWrite(REFUSAL_MEMORY)
+        .build();
+  }
+
+  public OpenStreams streams() {
+    return streams;
+  }
+
+  public String cookieName() {
+    return backend.sessionCookieName();
+  }
+
+  /** Sign-in: a new session bound to the token, as the ticket a cookie client keeps. */
+  public Future<SignedIn> signIn(String db, Identity identity) {
+    return open(db, identity).map(session -> {
+      SessionRef ref = new SessionRef(db, identity.username(), session.sessionId(), session.expires());
+      String ticket = tickets.sign(ref);
+      String setCookie = cookies.issue(cookieName(), ticket, path(db), session.expires());
+      return new SignedIn(ticket, session.expiresText(), cookieName(), setCookie, ref);
+    });
+  }
+
+  /** A bearer client's request: the session held for its user, opened on first use. */
+  public Future<Presented> forBearer(String db, Identity identity) {
+    Key key = new Key(db, identity.username());
+    GatewayFailure remembered = refused.getIfPresent(key);
+    if (remembered != null) {
+      return Future.failedFuture(remembered);
+    }
+    Context context = Vertx.currentContext();
+    var pending = held.get(key, (k, executor) -> open(db, identity)
+        .onFailure(e -> {
+          if (e instanceof GatewayFailure failure && failure.status() == 403) {
+            refused.put(k, failure);
+          }
+        })
+        .toCompletionStage().toCompletableFuture());
+    Future<BackendSession> session = context == null ? Future.fromCompletionStage(pending)
+        : Future.fromCompletionStage(pending, context);
+    return session.map(s -> new Presented(backend.sessionCookie(s.sessionId()),
+        new SessionRef(db, identity.username(), s.sessionId(), identity.expiresAt())));
+  }
+
+  /**
+   * Drops the session held for a bearer client after the backend refused it, unless a newer one
+   * already replaced it: a late refusal of an old session must not evict a fresh one.
+   */
+  public void forgetRefused(SessionRef session) {
+    held.synchronous().asMap().computeIfPresent(new Key(session.db(), session.username()),
+        (key, current) -> current.sessionId().equals(session.sessionId()) ? null : current);
+  }
+
+  /**
+   * A cookie client's request: its ticket checked, and the backend session it names. Fails with
+   * 401 for a ticket that is forged, for another database, or past its deadline.
+   */
+  public Presented forCookie(String db, String value) {
+    if (!Tickets.looksLikeTicket(value)) {
+      if (policy.acceptUnsignedCookies()) {
+        return null;
+      }
+      throw GatewayFailure.credentialsRequired("this session was not opened through Syncgate: sign in again");
+    }
+    SessionRef session = tickets.verify(value);
+    if (session == null) {
+      throw GatewayFailure.credentialsRequired("the session cookie is not valid: sign in again");
+    }
+    if (!session.db().equals(db)) {
+      throw GatewayFailure.credentialsRequired("the session cookie belongs to another database: sign in again");
+    }
+    if (!clock.instant().isBefore(session.deadline())) {
+      throw GatewayFailure.invalidToken("token expired: sign in again");
+    }
+    return new Presented(backend.sessionCookie(session.sessionId()), session);
+  }
+
+  /** The session a ticket names, whatever its deadline (for sign-out), or null when it is not ours. */
+  public SessionRef ticketOf(String db, String value) {
+    SessionRef session = tickets.verify(value);
+    return session != null && session.db().equals(db) ? session : null;
+  }
+
+  /** Ends one session at the backend and its streams here. */
+  public Future<Void> signOut(SessionRef session) {
+    streams.endSession(session.sessionId());
+    forgetRefused(session);
+    return backend.deleteSession(session.db(), session.sessionId());
+  }
+
+  /** Ends every session of a user in {@code db}, everywhere, and their streams here. */
+  public Future<Void> revokeAll(String db, String username) {
+    streams.endUser(db, username);
+    held.synchronous().invalidate(new Key(db, username));
+    return backend.deleteSessions(db, username);
+  }
+
+  /** The session held for a bearer client, if any (for its sign-out). */
+  public SessionRef heldFor(String db, Identity identity) {
+    var pending = held.getIfPresent(new Key(db, identity.username()));
+    if (pending == null || !pending.isDone() || pending.isCompletedExceptionally()) {
+      return null;
+    }
+    BackendSession session = pending.join();
+    return new SessionRef(db, identity.username(), session.sessionId(), identity.expiresAt());
+  }
+
+  /** A {@code Set-Cookie} that removes the client's session cookie for {@code db}. */
+  public String expiredCookie(String db) {
+    return cookies.expire(cookieName(), path(db));
+  }
+
+  /**
+   * A backend {@code Set-Cookie} made fit for a client that presents the backend's own session
+   * cookie (only where unsigned cookies are accepted).
+   */
+  public String rewriteBackendCookie(String setCookie) {
+    return cookies.rewrite(setCookie);
+  }
+
+  private String path(String db) {
+    return basePath + "/" + db;
+  }
+
+  private Future<BackendSession> open(String db, Identity identity) {
+    Duration ttl = Duration.between(clock.instant(), identity.expiresAt());
+    if (ttl.compareTo(policy.maxTtl()) > 0) {
+      ttl = policy.maxTtl();
+    }
+    if (ttl.toSeconds() < 1) {
+      // The token passed within the clock skew, but a session needs a whole second to live.
+      return Future.failedFuture(GatewayFailure.invalidToken("token expired"));
+    }
+    return backend.openSession(db, identity, Duration.ofSeconds(ttl.toSeconds()));
+  }
+
+  private Duration reusableFor(BackendSession session) {
+    Duration life = Duration.between(clock.instant(), session.expires());
+    Duration margin = life.dividedBy(10).compareTo(REUSE_MARGIN) < 0 ? life.dividedBy(10) : REUSE_MARGIN;
+    Duration reusable = life.minus(margin);
+    return reusable.isNegative() ? Duration.ZERO : reusable;
+  }
+
+  @Override
+  public void close() {
+    streams.close();
+  }
+}

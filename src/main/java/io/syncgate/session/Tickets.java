@@ -1,0 +1,95 @@
+package io.syncgate.session;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The value of a cookie session: Syncgate's own, not the backend's session id, so that it can
+ * carry the deadline the token set and be checked on any instance without shared state. It is
+ * {@code v1.<payload>.<mac>}: base64url JSON naming the database, user, backend session and
+ * deadline, and its HMAC-SHA256 under the current secret. Tickets signed with a previous secret
+ * are still accepted, so the secret can be rotated without signing everyone out.
+ */
+final class Tickets {
+
+  private static final String VERSION = "v1";
+  private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
+  private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
+
+  private final List<SecretKeySpec> keys = new ArrayList<>();
+
+  /** @param secrets the current secret first, then previous ones still accepted */
+  Tickets(List<String> secrets) {
+    for (String secret : secrets) {
+      keys.add(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+    }
+    if (keys.isEmpty()) {
+      throw new IllegalArgumentException("at least one secret is required");
+    }
+  }
+
+  String sign(SessionRef session) {
+    String payload = ENCODER.encodeToString(new JsonObject()
+        .put("db", session.db())
+        .put("u", session.username())
+        .put("s", session.sessionId())
+        .put("x", session.deadline().getEpochSecond())
+        .encode().getBytes(StandardCharsets.UTF_8));
+    String signed = VERSION + "." + payload;
+    return signed + "." + ENCODER.encodeToString(mac(keys.get(0), signed));
+  }
+
+  /** Whether {@code value} has the shape of a ticket (as opposed to a bare backend session id). */
+  static boolean looksLikeTicket(String value) {
+    return value.startsWith(VERSION + ".");
+  }
+
+  /** The session a ticket names, or null when it was not signed by any of our secrets. */
+  SessionRef verify(String value) {
+    int last = value.lastIndexOf('.');
+    if (!looksLikeTicket(value) || last <= VERSION.length() + 1) {
+      return null;
+    }
+    String signed = value.substring(0, last);
+    byte[] presented;
+    try {
+      presented = DECODER.decode(value.substring(last + 1));
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+    boolean valid = false;
+    for (SecretKeySpec key : keys) {
+      valid |= MessageDigest.isEqual(mac(key, signed), presented);
+    }
+    if (!valid) {
+      return null;
+    }
+    try {
+      JsonObject payload = new JsonObject(new String(DECODER.decode(signed.substring(VERSION.length() + 1)),
+          StandardCharsets.UTF_8));
+      return new SessionRef(payload.getString("db"), payload.getString("u"), payload.getString("s"),
+          Instant.ofEpochSecond(payload.getLong("x")));
+    } catch (DecodeException | IllegalArgumentException | NullPointerException | ClassCastException e) {
+      return null;
+    }
+  }
+
+  private static byte[] mac(SecretKeySpec key, String text) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(key);
+      return mac.doFinal(text.getBytes(StandardCharsets.US_ASCII));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HmacSHA256 is unavailable", e);
+    }
+  }
+}
