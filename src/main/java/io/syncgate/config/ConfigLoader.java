@@ -177,11 +177,15 @@ public final class ConfigLoader {
         SyncGatewayConfig.DEFAULT_ADMIN_TIMEOUT, Duration.ofMillis(1));
     int maxConnections = in.integer("sync_gateway.max_connections",
         SyncGatewayConfig.DEFAULT_MAX_CONNECTIONS, 1, 1_000_000);
+    var poolWait = in.duration("sync_gateway.pool_wait_timeout",
+        SyncGatewayConfig.DEFAULT_POOL_WAIT_TIMEOUT, Duration.ofMillis(1));
+    int adminMaxConnections = in.integer("sync_gateway.admin_max_connections",
+        SyncGatewayConfig.DEFAULT_ADMIN_MAX_CONNECTIONS, 1, 10_000);
     if (publicUrl == null || adminUrl == null || databases.isEmpty() || (username == null) != (password == null)) {
       return null;
     }
     return new SyncGatewayConfig(publicUrl, adminUrl, username, password, databases, cookieName,
-        connect, admin, maxConnections);
+        connect, admin, maxConnections, poolWait, adminMaxConnections);
   }
 
   private static SessionPolicy session(ConfigReader in) {
@@ -205,7 +209,9 @@ public final class ConfigLoader {
         in.integer("session.cache_max_entries", SessionPolicy.DEFAULT_CACHE_MAX_ENTRIES, 1, 10_000_000),
         secrets,
         in.bool("session.accept_unsigned_cookies", SessionPolicy.DEFAULT_ACCEPT_UNSIGNED_COOKIES),
-        in.duration("session.revalidate_interval", SessionPolicy.DEFAULT_REVALIDATE_INTERVAL, Duration.ofSeconds(1)));
+        in.duration("session.revalidate_interval", SessionPolicy.DEFAULT_REVALIDATE_INTERVAL, Duration.ofSeconds(1)),
+        in.integer("session.sign_ins_per_user_per_minute", SessionPolicy.DEFAULT_SIGN_INS_PER_USER_PER_MINUTE, 1, 1_000_000),
+        in.integer("session.sign_ins_per_second", SessionPolicy.DEFAULT_SIGN_INS_PER_SECOND, 1, 1_000_000));
   }
 
   private static PouchDbPolicy pouchDb(ConfigReader in, SyncGatewayConfig syncGateway) {

@@ -10,19 +10,23 @@ import java.util.Objects;
  * sessions held for bearer clients. Cookie sessions are tickets signed with the first of
  * {@code cookieSecrets} (the rest are previous secrets, still accepted); none configured means a
  * random secret per process. {@code revalidateInterval} is how often the sessions of open streams
- * are checked at the backend.
+ * are checked at the backend. Sign-ins are limited per user and database, and in total.
  */
 public record SessionPolicy(
     Duration maxTtl,
     int cacheMaxEntries,
     List<String> cookieSecrets,
     boolean acceptUnsignedCookies,
-    Duration revalidateInterval) {
+    Duration revalidateInterval,
+    int signInsPerUserPerMinute,
+    int signInsPerSecond) {
 
   public static final Duration DEFAULT_MAX_TTL = Duration.ofHours(24);
   public static final int DEFAULT_CACHE_MAX_ENTRIES = 10_000;
   public static final boolean DEFAULT_ACCEPT_UNSIGNED_COOKIES = false;
   public static final Duration DEFAULT_REVALIDATE_INTERVAL = Duration.ofSeconds(30);
+  public static final int DEFAULT_SIGN_INS_PER_USER_PER_MINUTE = 30;
+  public static final int DEFAULT_SIGN_INS_PER_SECOND = 100;
   /** A shorter secret could be guessed; 32 characters of a random string carry enough. */
   public static final int MIN_SECRET_LENGTH = 32;
 
@@ -39,6 +43,7 @@ public record SessionPolicy(
   public String toString() {
     return "SessionPolicy[maxTtl=" + maxTtl + ", cacheMaxEntries=" + cacheMaxEntries + ", cookieSecrets="
         + cookieSecrets.size() + " (hidden), acceptUnsignedCookies=" + acceptUnsignedCookies
-        + ", revalidateInterval=" + revalidateInterval + "]";
+        + ", revalidateInterval=" + revalidateInterval + ", signInsPerUserPerMinute=" + signInsPerUserPerMinute
+        + ", signInsPerSecond=" + signInsPerSecond + "]";
   }
 }

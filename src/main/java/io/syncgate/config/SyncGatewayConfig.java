@@ -18,12 +18,16 @@ public record SyncGatewayConfig(
     String sessionCookieName,
     Duration connectTimeout,
     Duration adminTimeout,
-    int maxConnections) {
+    int maxConnections,
+    Duration poolWaitTimeout,
+    int adminMaxConnections) {
 
   public static final String DEFAULT_SESSION_COOKIE_NAME = "SyncGatewaySession";
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
   public static final Duration DEFAULT_ADMIN_TIMEOUT = Duration.ofSeconds(10);
   public static final int DEFAULT_MAX_CONNECTIONS = 1000;
+  public static final Duration DEFAULT_POOL_WAIT_TIMEOUT = Duration.ofSeconds(5);
+  public static final int DEFAULT_ADMIN_MAX_CONNECTIONS = 16;
 
   public SyncGatewayConfig {
     Objects.requireNonNull(publicUrl, "publicUrl");
@@ -32,6 +36,7 @@ public record SyncGatewayConfig(
     Objects.requireNonNull(sessionCookieName, "sessionCookieName");
     Objects.requireNonNull(connectTimeout, "connectTimeout");
     Objects.requireNonNull(adminTimeout, "adminTimeout");
+    Objects.requireNonNull(poolWaitTimeout, "poolWaitTimeout");
     if (databases.isEmpty()) {
       throw new IllegalArgumentException("at least one database is required");
     }

@@ -16,6 +16,7 @@ public final class GatewayFailure extends RuntimeException {
     UNAUTHORIZED(401, "unauthorized"),
     FORBIDDEN(403, "forbidden"),
     NOT_FOUND(404, "not_found"),
+    TOO_MANY_REQUESTS(429, "too_many_requests"),
     INTERNAL(500, "internal_error"),
     BAD_GATEWAY(502, "bad_gateway"),
     UNAVAILABLE(503, "service_unavailable"),
@@ -33,11 +34,22 @@ public final class GatewayFailure extends RuntimeException {
 
   private final Kind kind;
   private final String bearerError;
+  private final long retryAfterSeconds;
 
   private GatewayFailure(Kind kind, String reason, String bearerError) {
+    this(kind, reason, bearerError, 0);
+  }
+
+  private GatewayFailure(Kind kind, String reason, String bearerError, long retryAfterSeconds) {
     super(reason, null, false, false);
     this.kind = kind;
     this.bearerError = bearerError;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+
+  /** Seconds after which the client may try again ({@code Retry-After}), or 0 when it does not apply. */
+  public long retryAfterSeconds() {
+    return retryAfterSeconds;
   }
 
   public Kind kind() {
@@ -104,6 +116,16 @@ public final class GatewayFailure extends RuntimeException {
   }
 
   /** Syncgate itself cannot serve yet, e.g. the identity provider's keys are not loaded. */
+  /** Too many requests of one kind: try again after {@code retryAfterSeconds} (at least 1). */
+  public static GatewayFailure tooManyRequests(String reason, long retryAfterSeconds) {
+    return new GatewayFailure(Kind.TOO_MANY_REQUESTS, reason, null, Math.max(1, retryAfterSeconds));
+  }
+
+  /** Busy for now: try again after {@code retryAfterSeconds} (at least 1). */
+  public static GatewayFailure unavailable(String reason, long retryAfterSeconds) {
+    return new GatewayFailure(Kind.UNAVAILABLE, reason, null, Math.max(1, retryAfterSeconds));
+  }
+
   public static GatewayFailure unavailable(String reason) {
     return new GatewayFailure(Kind.UNAVAILABLE, reason, null);
   }

@@ -37,10 +37,13 @@ public final class Forwarder {
   private final PouchDbCompatibility pouchDb;
   private final ProxyOptions options = new ProxyOptions().setSupportWebSocket(true);
 
-  public Forwarder(HttpClient client, URI publicUrl, Sessions sessions, PouchDbCompatibility pouchDb) {
+  public Forwarder(HttpClient client, URI publicUrl, java.time.Duration poolWait, Sessions sessions,
+      PouchDbCompatibility pouchDb) {
     this.client = client;
     boolean tls = publicUrl.getScheme().equals("https");
+    // A request waits at most poolWait for one of the pool's connections, never forever.
     this.origin = new RequestOptions()
+        .setConnectTimeout(poolWait.toMillis())
         .setHost(publicUrl.getHost())
         .setPort(publicUrl.getPort() != -1 ? publicUrl.getPort() : tls ? 443 : 80)
         .setSsl(tls);
@@ -49,15 +52,24 @@ public final class Forwarder {
     this.pouchDb = pouchDb;
   }
 
+  /** A fresh copy of the origin's options per request (the copy constructor drops the connect timeout). */
+  private RequestOptions originRequest() {
+    return new RequestOptions()
+        .setHost(origin.getHost())
+        .setPort(origin.getPort())
+        .setSsl(origin.isSsl())
+        .setConnectTimeout(origin.getConnectTimeout());
+  }
+
   public void forward(HttpServerRequest request, Outbound outbound) {
     boolean feed = isStreamingFeed(outbound.uri());
     HttpProxy proxy = HttpProxy.reverseProxy(options, client)
-        .origin(context -> context.client().request(new RequestOptions(origin)));
+        .origin(context -> context.client().request(originRequest()));
     if (feed) {
       proxy.addInterceptor(new FeedHead(request.response()));
     }
     proxy.addInterceptor(new OriginFailures(), true)
-        .addInterceptor(new OutboundHeaders(outbound, originPath, sessions.cookieName()), true)
+        .addInterceptor(new OutboundHeaders(outbound, originPath, sessions), true)
         .addInterceptor(new InboundHeaders(outbound, sessions), true);
     ProxyInterceptor replicationReads = pouchDb.interceptorFor(request.method(), outbound.uri());
     if (replicationReads != null) {

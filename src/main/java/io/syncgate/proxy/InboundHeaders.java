@@ -55,7 +55,7 @@ final class InboundHeaders implements ProxyInterceptor {
     }
     if (context.response().getStatusCode() == 401) {
       if (outbound.credential() instanceof Outbound.Session session) {
-        if (session.bearer()) {
+        if (session.isBearer()) {
           sessions.forgetRefused(session.presented().session());
         } else {
           // The backend no longer honours the ticket's session: the client should forget it too.

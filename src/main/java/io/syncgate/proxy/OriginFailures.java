@@ -2,6 +2,7 @@ package io.syncgate.proxy;
 
 import io.netty.channel.ConnectTimeoutException;
 import io.syncgate.failure.GatewayFailure;
+import io.syncgate.failure.PoolWait;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.httpproxy.Body;
@@ -14,8 +15,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns a backend that cannot be reached into a JSON 502 (refused, reset) or 504 (timed out)
- * instead of vertx-http-proxy's empty 502, so clients see why. Once a response has started
+ * Turns a backend that cannot be reached into a JSON 502 (refused, reset) or 504 (timed out), and
+ * a pool with no connection free in time into a 503 with {@code Retry-After}, instead of
+ * vertx-http-proxy's empty 502, so clients see why. Once a response has started
  * streaming there is nothing to rewrite; the proxy then closes the exchange.
  */
 final class OriginFailures implements ProxyInterceptor {
@@ -32,11 +34,16 @@ final class OriginFailures implements ProxyInterceptor {
   public Future<Void> handleProxyResponse(ProxyContext context) {
     Throwable cause = context.get(FAILURE, Throwable.class);
     if (cause != null) {
-      GatewayFailure failure = cause instanceof TimeoutException || cause instanceof ConnectTimeoutException
-          ? GatewayFailure.gatewayTimeout("the backend did not answer in time")
-          : GatewayFailure.badGateway("the backend is unreachable");
+      GatewayFailure failure = PoolWait.exceeded(cause)
+          ? GatewayFailure.unavailable("every connection to the backend is busy: try again", 1)
+          : cause instanceof TimeoutException || cause instanceof ConnectTimeoutException
+              ? GatewayFailure.gatewayTimeout("the backend did not answer in time")
+              : GatewayFailure.badGateway("the backend is unreachable");
       log.warn("{} {}: {} ({})", context.request().getMethod(), context.request().getURI(),
           failure.reason(), cause.toString());
+      if (failure.retryAfterSeconds() > 0) {
+        context.response().putHeader("retry-after", Long.toString(failure.retryAfterSeconds()));
+      }
       context.response()
           .setStatusCode(failure.status())
           .setStatusMessage(null)

@@ -1,5 +1,6 @@
 package io.syncgate.proxy;
 
+import io.syncgate.identity.Identity;
 import io.syncgate.session.Sessions.Presented;
 import java.util.Objects;
 
@@ -19,8 +20,14 @@ public record Outbound(String uri, Credential credential) {
    * A backend session Syncgate presents: held for a bearer client, or named by a cookie client's
    * signed ticket. The backend's {@code Set-Cookie}s stay here: a bearer client has no cookie, and
    * a cookie client's ticket already ends at its deadline, which SG's sliding renewal must not move.
+   * {@code bearer} is the bearer client's identity, null for a cookie client.
    */
-  public record Session(Presented presented, boolean bearer) implements Credential {}
+  public record Session(Presented presented, Identity bearer) implements Credential {
+    /** Whether Syncgate holds this session for a bearer client (whose identity is then known). */
+    public boolean isBearer() {
+      return bearer != null;
+    }
+  }
 
   /** The client's own backend session cookie, passed on (only where unsigned cookies are accepted). */
   public record ClientSession() implements Credential {}

@@ -41,8 +41,8 @@ final class Authenticator {
     Credentials credentials = Credentials.of(request);
     return switch (credentials.scheme()) {
       case BEARER -> verifier.verify(credentials.value())
-          .compose(identity -> sessions.forBearer(path.database(), identity))
-          .map(presented -> new Outbound(path.backendUri(), new Outbound.Session(presented, true)));
+          .compose(identity -> sessions.forBearer(path.database(), identity)
+              .map(presented -> new Outbound(path.backendUri(), new Outbound.Session(presented, identity))));
       case BASIC -> access.allowPasswordLogin()
           ? Future.succeededFuture(new Outbound(path.backendUri(), new ClientPassword()))
           : Future.failedFuture(GatewayFailure.credentialsRequired(
@@ -65,7 +65,7 @@ final class Authenticator {
         return Future.failedFuture(refused);
       }
       return Future.succeededFuture(new Outbound(path.backendUri(),
-          presented == null ? new ClientSession() : new Outbound.Session(presented, false)));
+          presented == null ? new ClientSession() : new Outbound.Session(presented, null)));
     }
     if (access.allowGuest()) {
       return Future.succeededFuture(new Outbound(path.backendUri(), new Anonymous()));

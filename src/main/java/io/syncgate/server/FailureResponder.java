@@ -40,6 +40,9 @@ final class FailureResponder implements Handler<RoutingContext> {
     response.setStatusCode(failure.status())
         .putHeader("content-type", "application/json")
         .putHeader("cache-control", "no-store");
+    if (failure.retryAfterSeconds() > 0) {
+      response.putHeader("retry-after", Long.toString(failure.retryAfterSeconds()));
+    }
     if (failure.wwwAuthenticate() != null) {
       response.putHeader("www-authenticate", failure.wwwAuthenticate());
     }

@@ -39,7 +39,7 @@ final class GatewayVerticle extends VerticleBase {
             .setKeepAlive(true)
             .setDecompressionSupported(false),
         new PoolOptions().setHttp1MaxSize(backend.maxConnections()));
-    Forwarder forwarder = new Forwarder(client, backend.publicUrl(), shared.sessions(),
+    Forwarder forwarder = new Forwarder(client, backend.publicUrl(), backend.poolWaitTimeout(), shared.sessions(),
         new PouchDbCompatibility(config.pouchDb()));
     var router = GatewayRouter.create(vertx, config, shared.signIn(), shared.signOut(), shared.authenticator(), forwarder);
     server = vertx.createHttpServer(new HttpServerOptions()

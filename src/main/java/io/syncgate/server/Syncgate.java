@@ -8,6 +8,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.security.SecureRandom;
@@ -27,16 +28,16 @@ public final class Syncgate {
   private static final Logger log = LoggerFactory.getLogger(Syncgate.class);
 
   private final Vertx vertx;
-  private final WebClient web;
+  private final List<WebClient> clients;
   private final Sessions sessions;
   private final int publicPort;
   private final HttpServer management;
   private final String deployment;
 
-  private Syncgate(Vertx vertx, WebClient web, Sessions sessions, int publicPort, HttpServer management,
+  private Syncgate(Vertx vertx, List<WebClient> clients, Sessions sessions, int publicPort, HttpServer management,
       String deployment) {
     this.vertx = vertx;
-    this.web = web;
+    this.clients = clients;
     this.sessions = sessions;
     this.publicPort = publicPort;
     this.management = management;
@@ -49,7 +50,13 @@ public final class Syncgate {
         .setConnectTimeout((int) config.syncGateway().connectTimeout().toMillis())
         .setFollowRedirects(false));
     TokenVerifier verifier = new TokenVerifier(web, config.oidc(), clock);
-    Sessions sessions = new Sessions(vertx, new SyncGatewayBackend(web, config.syncGateway()), config.session(),
+    // The Admin API gets a small pool of its own: sign-ins never queue behind key fetches.
+    WebClient admin = WebClient.create(vertx, new WebClientOptions()
+            .setUserAgent("Syncgate")
+            .setConnectTimeout((int) config.syncGateway().connectTimeout().toMillis())
+            .setFollowRedirects(false),
+        new PoolOptions().setHttp1MaxSize(config.syncGateway().adminMaxConnections()));
+    Sessions sessions = new Sessions(vertx, new SyncGatewayBackend(admin, config.syncGateway()), config.session(),
         config.cookie(), config.basePath(), cookieSecrets(config), clock);
     List<String> databases = config.syncGateway().databases();
     var shared = new GatewayVerticle.Shared(
@@ -76,7 +83,7 @@ public final class Syncgate {
               log.info("Syncgate serves {} on {}:{}{}/, management on {}:{}", config.syncGateway().databases(),
                   config.listen().host(), actualPort, config.basePath(), config.management().host(),
                   management.actualPort());
-              return new Syncgate(vertx, web, sessions, actualPort, management, deployment);
+              return new Syncgate(vertx, List.of(web, admin), sessions, actualPort, management, deployment);
             }));
   }
 
@@ -94,7 +101,7 @@ public final class Syncgate {
         .compose(v -> vertx.undeploy(deployment))
         .onComplete(v -> {
           sessions.close();
-          web.close();
+          clients.forEach(WebClient::close);
         });
   }
 

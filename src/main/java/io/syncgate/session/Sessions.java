@@ -61,6 +61,7 @@ public final class Sessions implements AutoCloseable {
   private final OpenStreams streams;
   private final AsyncCache<Key, BackendSession> held;
   private final Cache<Key, GatewayFailure> refused;
+  private final SignInLimits limits;
 
   public Sessions(Vertx vertx, Backend backend, SessionPolicy policy, CookiePolicy cookiePolicy, String basePath,
       List<String> secrets, Clock clock) {
@@ -71,6 +72,7 @@ public final class Sessions implements AutoCloseable {
     this.cookies = new SessionCookies(cookiePolicy, basePath, clock);
     this.basePath = basePath;
     this.streams = new OpenStreams(vertx, backend, clock, policy.revalidateInterval());
+    this.limits = new SignInLimits(policy, clock);
     Ticker ticker = () -> {
       Instant now = clock.instant();
       return now.getEpochSecond() * 1_000_000_000L + now.getNano();
@@ -97,6 +99,11 @@ public final class Sessions implements AutoCloseable {
 
   /** Sign-in: a new session bound to the token, as the ticket a cookie client keeps. */
   public Future<SignedIn> signIn(String db, Identity identity) {
+    try {
+      limits.take(db, identity.username());
+    } catch (GatewayFailure tooMany) {
+      return Future.failedFuture(tooMany);
+    }
     return open(db, identity).map(session -> {
       SessionRef ref = new SessionRef(db, identity.username(), session.sessionId(), session.expires());
       String ticket = tickets.sign(ref);

@@ -260,6 +260,104 @@ class ForwardingTest {
   }
 
   @Test
+  void bearerRequestsShareOneSessionAndNeverForwardTheToken() {
+    String token = stack.token("sharing-user");
+
+    stack.http.get(stack.port(), "/sync/todo/", Http.bearer(token));
+    stack.http.get(stack.port(), "/sync/todo/_all_docs", Http.bearer(token));
+    Response third = stack.http.get(stack.port(), "/sync/todo/_changes", Http.bearer(token));
+
+    assertThat(third.status()).isEqualTo(200);
+    assertThat(stack.sg.adminWrites()).extracting(seen -> seen.method() + " " + seen.uri())
+        .containsExactly("PUT /todo/_user/sharing-user", "POST /todo/_session");
+    assertThat(stack.sg.publicRequests()).hasSize(3).allSatisfy(seen -> {
+      assertThat(seen.headers().get("cookie")).matches("SyncGatewaySession=[0-9a-f]{40}");
+      assertThat(seen.headers().get("authorization")).isNull();
+      assertThat(seen.headers().toString()).doesNotContain(token);
+    });
+    assertThat(third.headers("set-cookie")).isEmpty();
+  }
+
+  @Test
+  void aBodilessBearerRequestOnAHeldSessionTheBackendDroppedIsRetriedTransparently() {
+    String token = stack.token("held-dropped-user");
+    assertThat(stack.http.get(stack.port(), "/sync/todo/", Http.bearer(token)).status()).isEqualTo(200);
+    stack.sg.deleteSessionsOf("held-dropped-user");
+    stack.sg.forgetRequests();
+
+    Response retried = stack.http.get(stack.port(), "/sync/todo/", Http.bearer(token));
+
+    assertThat(retried.status()).as(retried.toString()).isEqualTo(200);
+    assertThat(stack.sg.publicRequests()).extracting(Seen::uri).containsExactly("/todo/", "/todo/");
+    assertThat(stack.sg.adminWrites()).extracting(seen -> seen.method() + " " + seen.uri())
+        .containsExactly("POST /todo/_session");
+    assertThat(stack.sg.sessionCount("held-dropped-user")).isEqualTo(1);
+  }
+
+  @Test
+  void aBearerRequestWithABodyOnADroppedSessionIs401AndTheNextRequestWorks() {
+    String token = stack.token("held-dropped-writer");
+    assertThat(stack.http.get(stack.port(), "/sync/todo/", Http.bearer(token)).status()).isEqualTo(200);
+    stack.sg.deleteSessionsOf("held-dropped-writer");
+    Map<String, String> headers = Map.of("authorization", "Bearer " + token, "content-type", "application/json");
+
+    Response refused = stack.http.send(HttpMethod.PUT, stack.port(), "/sync/todo/written-after-drop", headers,
+        Buffer.buffer("{}"));
+    Response next = stack.http.send(HttpMethod.PUT, stack.port(), "/sync/todo/written-after-drop", headers,
+        Buffer.buffer("{}"));
+
+    assertThat(refused.status()).isEqualTo(401);
+    assertThat(next.status()).as(next.toString()).isEqualTo(201);
+  }
+
+  @Test
+  void aHeldSessionIsRenewedBeforeItExpires() {
+    String token = stack.idp.token(TestStack.ISSUER_ID, "expiring-user", TestStack.AUDIENCE, 2 * 3600);
+    assertThat(stack.http.get(stack.port(), "/sync/todo/", Http.bearer(token)).status()).isEqualTo(200);
+
+    stack.clock.advance(Duration.ofMinutes(59).plusSeconds(40)); // inside the reuse margin of the 1 h cap
+
+    assertThat(stack.http.get(stack.port(), "/sync/todo/", Http.bearer(token)).status()).isEqualTo(200);
+    assertThat(stack.sg.adminWrites()).filteredOn(seen -> seen.method().equals("POST")).hasSize(2);
+  }
+
+  @Test
+  void passwordLoginsAreRefusedUnlessAllowed() throws Exception {
+    Map<String, String> basic = Map.of("authorization", "Basic YWxpY2U6c2VjcmV0");
+
+    Response refused = stack.http.get(stack.port(), "/sync/todo/", basic);
+
+    assertThat(refused.status()).isEqualTo(401);
+    assertThat(refused.json().getString("reason"))
+        .isEqualTo("password login is disabled: send a bearer token from the identity provider");
+    assertThat(stack.sg.publicRequests()).isEmpty();
+
+    stack.restartSyncgate(Map.of("SYNCGATE_ACCESS_ALLOW_PASSWORD_LOGIN", "true"));
+    try {
+      stack.http.get(stack.port(), "/sync/todo/", basic);
+      assertThat(lastPublicRequest().headers().get("authorization")).isEqualTo("Basic YWxpY2U6c2VjcmV0");
+    } finally {
+      stack.restartSyncgate(Map.of());
+    }
+  }
+
+  @Test
+  void guestRequestsReachTheBackendOnlyWhenAllowed() throws Exception {
+    stack.restartSyncgate(Map.of("SYNCGATE_ACCESS_ALLOW_GUEST", "true"));
+    try {
+      Response response = stack.http.get(stack.port(), "/sync/todo/", Map.of());
+
+      // The stand-in has no GUEST access, as SG by default: its 401 comes back, minus the Basic challenge.
+      assertThat(response.status()).isEqualTo(401);
+      assertThat(response.header("www-authenticate")).isEqualTo("Bearer realm=\"syncgate\"");
+      assertThat(lastPublicRequest().uri()).isEqualTo("/todo/");
+    } finally {
+      stack.restartSyncgate(Map.of());
+    }
+  }
+
+
+  @Test
   void anUnreachableBackendIsAJson502AndSyncgateKeepsServing() throws Exception {
     int closed;
     try (ServerSocket socket = new ServerSocket(0)) {

@@ -47,7 +47,12 @@ public final class OpenFeed implements AutoCloseable {
           })
           .onComplete(opened);
     });
-    return new OpenFeed(client, opened.future().await().statusCode(), ended);
+    try {
+      return new OpenFeed(client, opened.future().await(10, TimeUnit.SECONDS).statusCode(), ended);
+    } catch (java.util.concurrent.TimeoutException e) {
+      client.close();
+      throw new IllegalStateException("no answer to " + uri + " within 10 s", e);
+    }
   }
 
   public int status() {

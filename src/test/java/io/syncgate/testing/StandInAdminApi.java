@@ -25,6 +25,13 @@ final class StandInAdminApi {
 
   static Router router(SyncGatewayStandIn sg) {
     Router router = Router.router(sg.vertx);
+    router.route().handler(ctx -> {
+      if (sg.adminHanging) {
+        sg.hung.add(ctx);
+        return;
+      }
+      ctx.next();
+    });
     router.route().handler(BodyHandler.create());
     router.route().handler(ctx -> {
       String body = ctx.body().asString();

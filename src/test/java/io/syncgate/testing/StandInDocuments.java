@@ -318,6 +318,9 @@ final class StandInDocuments {
     ctx.request().resume();
     Future<Buffer> requestBody = ctx.request().method() == HttpMethod.POST ? ctx.request().body() : Future.succeededFuture(null);
     requestBody.compose(body -> fetch(ctx.request().method(), uri, body, ctx)).onComplete(result -> {
+      if (ctx.response().closed()) {
+        return;
+      }
       if (result.failed()) {
         ctx.fail(result.cause());
         return;

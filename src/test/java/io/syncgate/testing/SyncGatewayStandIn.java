@@ -55,6 +55,10 @@ public final class SyncGatewayStandIn implements AutoCloseable {
   private final SecureRandom random = new SecureRandom();
   private HttpServer admin;
   private HttpServer publicApi;
+  private int adminPort;
+  /** While set, the Admin API accepts requests and never answers them (a hung SG). */
+  volatile boolean adminHanging;
+  final List<io.vertx.ext.web.RoutingContext> hung = new CopyOnWriteArrayList<>();
 
   private SyncGatewayStandIn(Vertx vertx, Clock clock, Set<String> databases, URI documentStore) {
     this.vertx = vertx;
@@ -76,6 +80,7 @@ public final class SyncGatewayStandIn implements AutoCloseable {
     standIn.admin = vertx.createHttpServer()
         .requestHandler(StandInAdminApi.router(standIn))
         .listen(adminPort, "127.0.0.1").await();
+    standIn.adminPort = standIn.admin.actualPort();
     standIn.publicApi = vertx.createHttpServer()
         .requestHandler(StandInPublicApi.router(standIn))
         .listen(publicPort, "127.0.0.1").await();
@@ -83,7 +88,26 @@ public final class SyncGatewayStandIn implements AutoCloseable {
   }
 
   public URI adminUrl() {
-    return URI.create("http://127.0.0.1:" + admin.actualPort());
+    return URI.create("http://127.0.0.1:" + adminPort);
+  }
+
+  /** Makes the Admin API hang (accept, never answer) or answer again; hung requests are cut on release. */
+  public void hangAdmin(boolean hanging) {
+    adminHanging = hanging;
+    if (!hanging) {
+      hung.forEach(ctx -> ctx.request().connection().close());
+      hung.clear();
+    }
+  }
+
+  /** Stops the Admin API's listener, as when SG's admin port is down. */
+  public void stopAdmin() {
+    admin.close().await();
+  }
+
+  /** Starts the Admin API's listener again, on the port it had. */
+  public void startAdmin() {
+    admin = vertx.createHttpServer().requestHandler(StandInAdminApi.router(this)).listen(adminPort, "127.0.0.1").await();
   }
 
   public URI publicUrl() {

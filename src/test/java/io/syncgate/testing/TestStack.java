@@ -45,6 +45,7 @@ public final class TestStack implements AutoCloseable, BeforeEachCallback, After
   public final SyncGatewayStandIn sg;
   public final Http http;
   private Syncgate syncgate;
+  private Map<String, String> defaults = Map.of();
 
   private TestStack() throws Exception {
     idp = TestIdentityProvider.start(clock);
@@ -57,8 +58,13 @@ public final class TestStack implements AutoCloseable, BeforeEachCallback, After
 
   /** A stack for one test class, to register as an extension. */
   public static TestStack forClass() {
+    return forClass(Map.of());
+  }
+
+  /** A stack for one test class whose Syncgate has {@code env} overriding configuration keys. */
+  public static TestStack forClass(Map<String, String> env) {
     try {
-      return start();
+      return start(env);
     } catch (Exception e) {
       throw new IllegalStateException("the test stack did not start", e);
     }
@@ -92,7 +98,8 @@ public final class TestStack implements AutoCloseable, BeforeEachCallback, After
   /** The stack with Syncgate running, {@code env} overriding configuration keys. */
   public static TestStack start(Map<String, String> env) throws Exception {
     TestStack stack = new TestStack();
-    stack.restartSyncgate(env);
+    stack.defaults = Map.copyOf(env);
+    stack.restartSyncgate(Map.of());
     return stack;
   }
 
@@ -131,7 +138,8 @@ public final class TestStack implements AutoCloseable, BeforeEachCallback, After
   }
 
   public SyncgateConfig config(Map<String, String> env) throws ConfigException {
-    Map<String, String> all = new HashMap<>(env);
+    Map<String, String> all = new HashMap<>(defaults);
+    all.putAll(env);
     all.putIfAbsent("SYNCGATE_SYNC_GATEWAY_ADMIN_PASSWORD", SyncGatewayStandIn.ADMIN_PASSWORD);
     return ConfigLoader.parse(yaml(), all);
   }

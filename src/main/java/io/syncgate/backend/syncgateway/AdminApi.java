@@ -3,6 +3,7 @@ package io.syncgate.backend.syncgateway;
 import io.netty.channel.ConnectTimeoutException;
 import io.syncgate.config.SyncGatewayConfig;
 import io.syncgate.failure.GatewayFailure;
+import io.syncgate.failure.PoolWait;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -18,7 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The few Sync Gateway Admin API calls Syncgate makes. Every path segment is filled in through a
  * URI template, which percent-encodes all but unreserved characters, so no value can step into
- * another admin endpoint. Transport failures become 502/504 failures that name no secret.
+ * another admin endpoint. Calls wait at most {@code sync_gateway.pool_wait_timeout} for one of the
+ * pool's connections (then 503); transport failures become 502/504 failures that name no secret.
  */
 final class AdminApi {
 
@@ -81,6 +83,7 @@ final class AdminApi {
   private HttpRequest<Buffer> request(HttpMethod method, UriTemplate template) {
     HttpRequest<Buffer> request = web.requestAbs(method, template)
         .timeout(config.adminTimeout().toMillis())
+        .connectTimeout(config.poolWaitTimeout().toMillis())
         .putHeader("accept", "application/json");
     if (config.adminUsername() != null) {
       request.basicAuthentication(config.adminUsername(), config.adminPassword());
@@ -90,8 +93,10 @@ final class AdminApi {
 
   private static Future<HttpResponse<Buffer>> send(HttpRequest<Buffer> request, JsonObject body) {
     Future<HttpResponse<Buffer>> sent = body == null ? request.send() : request.sendJsonObject(body);
-    return sent.recover(e -> Future.failedFuture(e instanceof TimeoutException || e instanceof ConnectTimeoutException
-        ? GatewayFailure.gatewayTimeout("Sync Gateway's admin API did not answer in time")
-        : GatewayFailure.badGateway("Sync Gateway's admin API is unreachable")));
+    return sent.recover(e -> Future.failedFuture(
+        PoolWait.exceeded(e) ? GatewayFailure.unavailable("Sync Gateway's admin API is busy: try again", 1)
+        : e instanceof TimeoutException || e instanceof ConnectTimeoutException
+            ? GatewayFailure.gatewayTimeout("Sync Gateway's admin API did not answer in time")
+            : GatewayFailure.badGateway("Sync Gateway's admin API is unreachable")));
   }
 }
