@@ -28,6 +28,7 @@ public final class ConfigLoader {
   private static final Pattern DATABASE_NAME = Pattern.compile("[a-z][a-z0-9_$()+-]*");
   /** Segments of RFC 3986 unreserved characters: nothing to decode, nothing a route or cookie treats specially. */
   private static final Pattern BASE_PATH = Pattern.compile("(/[A-Za-z0-9._~-]+)+");
+  private static final Pattern USERNAME_PREFIX = Pattern.compile("[A-Za-z0-9_.@+-]{0,32}");
   private static final Pattern COOKIE_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]+");
   private static final List<String> ASYMMETRIC_ALGORITHMS = OidcConfig.DEFAULT_ALGORITHMS;
 
@@ -83,11 +84,13 @@ public final class ConfigLoader {
         in.bool("access.allow_password_login", AccessPolicy.DEFAULT_ALLOW_PASSWORD_LOGIN));
 
     PouchDbPolicy pouchDb = pouchDb(in, syncGateway);
+    Map<String, Provisioning> provisioning = provisioning(in, syncGateway);
 
     if (!in.problems().isEmpty()) {
       return null;
     }
-    return new SyncgateConfig(listen, basePath, management, oidc, syncGateway, session, cookie, access, pouchDb);
+    return new SyncgateConfig(listen, basePath, management, oidc, syncGateway, session, cookie, access, pouchDb,
+        provisioning);
   }
 
   private static Listener listener(ConfigReader in, String section, String host, int port) {
@@ -115,6 +118,11 @@ public final class ConfigLoader {
     String issuer = issuerUrl == null ? "" : in.string("oidc.issuer", "");
     List<String> audiences = in.list("oidc.audiences", null);
     String usernameClaim = in.string("oidc.username_claim", OidcConfig.DEFAULT_USERNAME_CLAIM);
+    String usernamePrefix = in.string("oidc.username_prefix", "");
+    if (!USERNAME_PREFIX.matcher(usernamePrefix).matches()) {
+      in.problem("oidc.username_prefix", usernamePrefix,
+          "not a user-name prefix: at most 32 letters, digits and _ . @ + -, so every name stays valid in SG");
+    }
     List<String> algorithms = in.list("oidc.algorithms", OidcConfig.DEFAULT_ALGORITHMS);
     List<String> accepted = new ArrayList<>();
     for (String algorithm : algorithms) {
@@ -141,7 +149,7 @@ public final class ConfigLoader {
     if (issuer.isEmpty() || audiences.isEmpty() || accepted.isEmpty()) {
       return null;
     }
-    return new OidcConfig(issuer, Set.copyOf(audiences), usernameClaim,
+    return new OidcConfig(issuer, Set.copyOf(audiences), usernameClaim, usernamePrefix,
         Set.copyOf(accepted), skew, ttl, cooldown, timeout);
   }
 
@@ -186,6 +194,22 @@ public final class ConfigLoader {
     }
     return new SyncGatewayConfig(publicUrl, adminUrl, username, password, databases, cookieName,
         connect, admin, maxConnections, poolWait, adminMaxConnections);
+  }
+
+  /** {@code provisioning.{db}.*}, for each database served; one set of keys per database. */
+  private static Map<String, Provisioning> provisioning(ConfigReader in, SyncGatewayConfig syncGateway) {
+    Map<String, Provisioning> all = new java.util.LinkedHashMap<>();
+    for (String db : syncGateway == null ? List.<String>of() : syncGateway.databases()) {
+      String prefix = "provisioning." + db + ".";
+      all.put(db, new Provisioning(
+          in.bool(prefix + "auto_register", Provisioning.DEFAULT_AUTO_REGISTER),
+          in.optional(prefix + "roles_claim"),
+          in.optional(prefix + "channels_claim"),
+          in.list(prefix + "roles", List.of()),
+          in.list(prefix + "channels", List.of()),
+          in.optional(prefix + "email_claim")));
+    }
+    return all;
   }
 
   private static SessionPolicy session(ConfigReader in) {

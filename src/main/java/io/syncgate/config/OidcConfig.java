@@ -8,11 +8,14 @@ import java.util.Set;
 /**
  * The identity provider whose tokens Syncgate accepts. The issuer is kept exactly as configured:
  * the {@code iss} claim and the discovery document must both match it character for character.
+ * {@code usernamePrefix} starts the name of every user this provider's tokens name, as SG's own
+ * OIDC does, so they never collide with SG users made by other means.
  */
 public record OidcConfig(
     String issuer,
     Set<String> audiences,
     String usernameClaim,
+    String usernamePrefix,
     Set<String> algorithms,
     Duration clockSkew,
     Duration jwksCacheTtl,
@@ -32,6 +35,7 @@ public record OidcConfig(
     audiences = Set.copyOf(audiences);
     algorithms = Set.copyOf(algorithms);
     Objects.requireNonNull(usernameClaim, "usernameClaim");
+    Objects.requireNonNull(usernamePrefix, "usernamePrefix");
     Objects.requireNonNull(clockSkew, "clockSkew");
     Objects.requireNonNull(jwksCacheTtl, "jwksCacheTtl");
     Objects.requireNonNull(jwksRefetchCooldown, "jwksRefetchCooldown");

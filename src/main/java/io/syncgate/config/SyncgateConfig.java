@@ -1,5 +1,6 @@
 package io.syncgate.config;
 
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -15,7 +16,8 @@ public record SyncgateConfig(
     SessionPolicy session,
     CookiePolicy cookie,
     AccessPolicy access,
-    PouchDbPolicy pouchDb) {
+    PouchDbPolicy pouchDb,
+    Map<String, Provisioning> provisioning) {
 
   public static final String DEFAULT_LISTEN_HOST = "0.0.0.0";
   public static final int DEFAULT_LISTEN_PORT = 8080;
@@ -33,6 +35,7 @@ public record SyncgateConfig(
     Objects.requireNonNull(cookie, "cookie");
     Objects.requireNonNull(access, "access");
     Objects.requireNonNull(pouchDb, "pouchDb");
+    provisioning = Map.copyOf(provisioning);
     if (!basePath.isEmpty() && (!basePath.startsWith("/") || basePath.endsWith("/"))) {
       throw new IllegalArgumentException("basePath must be empty or start, and not end, with '/'");
     }

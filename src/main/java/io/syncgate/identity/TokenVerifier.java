@@ -171,10 +171,11 @@ public final class TokenVerifier {
     // Integral numbers only: a floating-point id may have lost digits, and two ids would share a name.
     String claimValue = value instanceof String s ? s
         : value instanceof Long || value instanceof Integer ? value.toString() : null;
-    String username = PrincipalName.from(claimValue);
-    if (username == null) {
+    String name = PrincipalName.from(claimValue);
+    if (name == null) {
       throw GatewayFailure.invalidToken("token has no " + config.usernameClaim() + " claim to name the user");
     }
-    return new Identity(claims.getIssuer(), claims.getSubject(), claimValue, username, exp.toInstant());
+    return new Identity(claims.getIssuer(), claims.getSubject(), claimValue, config.usernamePrefix() + name,
+        exp.toInstant(), claims.toJSONObject());
   }
 }

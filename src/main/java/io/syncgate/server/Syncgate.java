@@ -56,7 +56,7 @@ public final class Syncgate {
             .setConnectTimeout((int) config.syncGateway().connectTimeout().toMillis())
             .setFollowRedirects(false),
         new PoolOptions().setHttp1MaxSize(config.syncGateway().adminMaxConnections()));
-    Sessions sessions = new Sessions(vertx, new SyncGatewayBackend(admin, config.syncGateway()), config.session(),
+    Sessions sessions = new Sessions(vertx, new SyncGatewayBackend(admin, config.syncGateway(), config.provisioning()), config.session(),
         config.cookie(), config.basePath(), cookieSecrets(config), clock);
     List<String> databases = config.syncGateway().databases();
     var shared = new GatewayVerticle.Shared(

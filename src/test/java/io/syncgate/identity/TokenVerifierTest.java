@@ -64,7 +64,7 @@ class TokenVerifierTest {
   }
 
   private OidcConfig config(String issuerId, String claim, List<String> algorithms) {
-    return new OidcConfig(idp.issuer(issuerId), Set.of(AUDIENCE, "second-app"), claim, Set.copyOf(algorithms),
+    return new OidcConfig(idp.issuer(issuerId), Set.of(AUDIENCE, "second-app"), claim, "", Set.copyOf(algorithms),
         Duration.ofSeconds(30), Duration.ofMinutes(10), Duration.ofSeconds(30), Duration.ofSeconds(5));
   }
 
@@ -102,7 +102,7 @@ class TokenVerifierTest {
   @Test
   void aValidEs256TokenIsAccepted() {
     try (TestIdentityProvider ec = TestIdentityProvider.start("ES256", clock)) {
-      OidcConfig config = new OidcConfig(ec.issuer("ec"), Set.of(AUDIENCE), "sub", Set.of("ES256"),
+      OidcConfig config = new OidcConfig(ec.issuer("ec"), Set.of(AUDIENCE), "sub", "", Set.of("ES256"),
           Duration.ofSeconds(30), Duration.ofMinutes(10), Duration.ofSeconds(30), Duration.ofSeconds(5));
 
       Identity identity = verify(verifier(config), ec.token("ec", "ellie", AUDIENCE, 300));
@@ -150,7 +150,7 @@ class TokenVerifierTest {
   void aTokenNotValidYetIsRejected() {
     MutableClock issuerClock = new MutableClock(clock.instant().plus(Duration.ofMinutes(5)));
     try (TestIdentityProvider future = TestIdentityProvider.start(issuerClock)) {
-      OidcConfig config = new OidcConfig(future.issuer("idp"), Set.of(AUDIENCE), "sub", Set.of("RS256"),
+      OidcConfig config = new OidcConfig(future.issuer("idp"), Set.of(AUDIENCE), "sub", "", Set.of("RS256"),
           Duration.ofSeconds(30), Duration.ofMinutes(10), Duration.ofSeconds(30), Duration.ofSeconds(5));
 
       assertThat(rejection(verifier(config), future.token("idp", "erin", AUDIENCE, 600)))
@@ -314,7 +314,7 @@ class TokenVerifierTest {
   @Test
   void aDiscoveryDocumentForAnotherIssuerIsNotTrusted() {
     // Configured issuer differs from what the provider's discovery document claims (trailing slash).
-    OidcConfig config = new OidcConfig(idp.issuer("idp") + "/", Set.of(AUDIENCE), "sub", Set.of("RS256"),
+    OidcConfig config = new OidcConfig(idp.issuer("idp") + "/", Set.of(AUDIENCE), "sub", "", Set.of("RS256"),
         Duration.ofSeconds(30), Duration.ofMinutes(10), Duration.ofSeconds(30), Duration.ofSeconds(5));
 
     Throwable failure = catchThrowable(() -> verify(verifier(config), idp.token("idp", "tina", AUDIENCE, 300)));
@@ -336,7 +336,7 @@ class TokenVerifierTest {
       }
     }).listen(0, "127.0.0.1").await();
     String issuer = "http://127.0.0.1:" + failing.actualPort();
-    TokenVerifier verifier = verifier(new OidcConfig(issuer, Set.of(AUDIENCE), "sub", Set.of("RS256"),
+    TokenVerifier verifier = verifier(new OidcConfig(issuer, Set.of(AUDIENCE), "sub", "", Set.of("RS256"),
         Duration.ofSeconds(30), Duration.ofMinutes(10), Duration.ofSeconds(30), Duration.ofSeconds(5)));
     String token = idp.token("idp", "ursula", AUDIENCE, 300);
 

@@ -124,7 +124,8 @@ class SignInTest {
     Response response = stack.http.post(stack.port(), "/sync/todo/_session", Http.bearer(stack.token("disabled-dave")));
 
     assertThat(response.status()).isEqualTo(403);
-    assertThat(response.json().getString("reason")).isEqualTo("Sync Gateway refused a session for this user");
+    assertThat(response.json().getString("reason")).isEqualTo("this user is disabled in Sync Gateway");
+    assertThat(stack.sg.sessionCount("disabled-dave")).isZero();
   }
 
   @Test

@@ -5,6 +5,7 @@ import com.atlassian.oai.validator.model.SimpleRequest;
 import io.syncgate.testing.SyncGatewayStandIn.Session;
 import io.syncgate.testing.SyncGatewayStandIn.User;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -12,6 +13,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -101,7 +103,11 @@ final class StandInAdminApi {
       return;
     }
     JsonObject body = new JsonObject().put("name", user.name()).put("disabled", user.disabled())
-        .put("admin_channels", new io.vertx.core.json.JsonArray()).put("all_channels", new io.vertx.core.json.JsonArray());
+        .put("admin_channels", new JsonArray(user.channels())).put("all_channels", new JsonArray(user.channels()))
+        .put("admin_roles", new JsonArray(user.roles())).put("roles", new JsonArray(user.roles()));
+    if (user.email() != null) {
+      body.put("email", user.email());
+    }
     ctx.response().putHeader("content-type", "application/json").end(body.encode());
   }
 
@@ -120,13 +126,22 @@ final class StandInAdminApi {
       error(ctx, 400, "Bad Request", "Invalid name: " + invalid);
       return;
     }
-    if (body.getString("password") == null || body.getString("password").isEmpty()) {
+    var users = sg.users.get(ctx.pathParam("db"));
+    User existing = users.get(name);
+    // SG keeps what an update leaves out; only a new user must come with a password.
+    String password = body.getString("password", existing == null ? null : existing.password());
+    if (password == null || password.isEmpty()) {
       error(ctx, 400, "Bad Request", "Empty passwords are not allowed");
       return;
     }
-    var users = sg.users.get(ctx.pathParam("db"));
-    User previous = users.put(name, new User(name, body.getString("password"), body.getBoolean("disabled", false)));
-    ctx.response().setStatusCode(previous == null ? 201 : 200).end();
+    User user = new User(name, password,
+        body.getBoolean("disabled", existing != null && existing.disabled()),
+        body.containsKey("admin_roles") ? strings(body.getJsonArray("admin_roles")) : existing == null ? List.of() : existing.roles(),
+        body.containsKey("admin_channels") ? strings(body.getJsonArray("admin_channels"))
+            : existing == null ? List.of() : existing.channels(),
+        body.containsKey("email") ? body.getString("email") : existing == null ? null : existing.email());
+    users.put(name, user);
+    ctx.response().setStatusCode(existing == null ? 201 : 200).end();
   }
 
   private static void createSession(SyncGatewayStandIn sg, RoutingContext ctx) {
@@ -161,6 +176,10 @@ final class StandInAdminApi {
         .put("session_id", session.id())
         .put("expires", session.expires().toString())
         .put("cookie_name", SyncGatewayStandIn.COOKIE_NAME).encode());
+  }
+
+  private static List<String> strings(JsonArray array) {
+    return array == null ? List.of() : array.stream().map(String::valueOf).toList();
   }
 
   /** The JSON object body; null (with a 400 sent) when it is not JSON, null (and nothing sent) when absent. */

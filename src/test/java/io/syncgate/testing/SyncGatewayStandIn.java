@@ -39,7 +39,12 @@ public final class SyncGatewayStandIn implements AutoCloseable {
     }
   }
 
-  record User(String name, String password, boolean disabled) {}
+  record User(String name, String password, boolean disabled, List<String> roles, List<String> channels,
+      String email) {
+    User(String name, String password, boolean disabled) {
+      this(name, password, disabled, List.of(), List.of(), null);
+    }
+  }
 
   record Session(String id, String db, String user, Duration ttl, Instant expires) {}
 
@@ -133,6 +138,14 @@ public final class SyncGatewayStandIn implements AutoCloseable {
 
   public boolean hasUser(String db, String name) {
     return users.get(db).containsKey(name);
+  }
+
+  /** A user's {@code admin_roles}, {@code admin_channels} and {@code email}, as SG's GET _user shows them. */
+  public io.vertx.core.json.JsonObject user(String db, String name) {
+    User user = users.get(db).get(name);
+    return user == null ? null : new io.vertx.core.json.JsonObject().put("name", user.name())
+        .put("admin_roles", user.roles()).put("admin_channels", user.channels()).put("email", user.email())
+        .put("disabled", user.disabled());
   }
 
   /** Creates a user the way an operator would, outside Syncgate. */

@@ -2,11 +2,14 @@ package io.syncgate.backend.syncgateway;
 
 import io.syncgate.backend.Backend;
 import io.syncgate.backend.BackendSession;
+import io.syncgate.backend.Grants;
+import io.syncgate.config.Provisioning;
 import io.syncgate.config.SyncGatewayConfig;
 import io.syncgate.failure.GatewayFailure;
 import io.syncgate.identity.Identity;
 import io.vertx.core.Future;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import java.security.SecureRandom;
@@ -14,13 +17,18 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Sync Gateway as a backend, through its Admin API: the user is created on first sign-in (with a
- * random password nobody learns, so only Syncgate can open sessions for it), then a session is
- * created with {@code POST /{db}/_session}, Couchbase's documented custom-authentication flow.
+ * random password nobody learns, so only Syncgate can open sessions for it) and given the roles,
+ * channels and email its claims map to, then a session is created with
+ * {@code POST /{db}/_session}, Couchbase's documented custom-authentication flow.
  */
 public final class SyncGatewayBackend implements Backend {
 
@@ -28,11 +36,13 @@ public final class SyncGatewayBackend implements Backend {
 
   private final AdminApi admin;
   private final String cookieName;
+  private final Map<String, Provisioning> provisioning;
   private final SecureRandom random = new SecureRandom();
 
-  public SyncGatewayBackend(WebClient web, SyncGatewayConfig config) {
+  public SyncGatewayBackend(WebClient web, SyncGatewayConfig config, Map<String, Provisioning> provisioning) {
     this.admin = new AdminApi(web, config);
     this.cookieName = config.sessionCookieName();
+    this.provisioning = Map.copyOf(provisioning);
   }
 
   @Override
@@ -68,12 +78,12 @@ public final class SyncGatewayBackend implements Backend {
   @Override
   public Future<BackendSession> openSession(String db, Identity identity, Duration ttl) {
     String name = identity.username();
-    return ensureUser(db, name)
-        .compose(created -> createSession(db, name, ttl))
+    return ensureUser(db, identity)
+        .compose(ready -> createSession(db, name, ttl))
         .recover(failure -> {
           // The user vanished between our check and the session (deleted by an operator): recreate once.
           if (failure instanceof UserMissing) {
-            return ensureUser(db, name).compose(created -> createSession(db, name, ttl));
+            return ensureUser(db, identity).compose(ready -> createSession(db, name, ttl));
           }
           return Future.failedFuture(failure);
         })
@@ -81,18 +91,71 @@ public final class SyncGatewayBackend implements Backend {
             ? failure : GatewayFailure.badGateway("Sync Gateway refused to open a session")));
   }
 
-  private Future<Boolean> ensureUser(String db, String name) {
+  /**
+   * The user exists, is enabled, and has the grants its claims give it: created on first sign-in
+   * (where the database registers users), written again only when its grants changed — never
+   * its password, which only a new user gets (random, known to nobody).
+   */
+  private Future<Void> ensureUser(String db, Identity identity) {
+    String name = identity.username();
+    Provisioning rules = provisioning.getOrDefault(db, Provisioning.none());
+    Grants wanted = Grants.of(rules, identity);
     return admin.getUser(db, name).compose(response -> switch (response.statusCode()) {
-      case 200 -> Future.succeededFuture(false);
+      case 200 -> {
+        JsonObject user = parse(response.bodyAsString());
+        if (user.getBoolean("disabled", false)) {
+          yield Future.failedFuture(GatewayFailure.forbidden("this user is disabled in Sync Gateway"));
+        }
+        if (!rules.managesGrants() || wanted.equals(grantsOf(user))) {
+          yield Future.succeededFuture();
+        }
+        yield admin.putUser(db, name, userBody(name, wanted, null)).<Void>mapEmpty()
+            .onSuccess(v -> log.info("updated the grants of Sync Gateway user {} in {}", name, db));
+      }
       case 404 -> {
-        JsonObject user = new JsonObject().put("name", name).put("password", randomPassword());
-        yield admin.putUser(db, name, user).map(created -> {
-          log.info("created Sync Gateway user {} in {}", name, db);
-          return true;
-        });
+        if (!rules.autoRegister()) {
+          yield Future.failedFuture(GatewayFailure.forbidden(
+              "no such user in this database, and it does not register users: ask its administrator"));
+        }
+        yield admin.putUser(db, name, userBody(name, wanted, randomPassword())).<Void>mapEmpty()
+            .onSuccess(v -> log.info("created Sync Gateway user {} in {}", name, db));
       }
       default -> Future.failedFuture(admin.unexpected("GET _user", response));
     });
+  }
+
+  private static JsonObject userBody(String name, Grants grants, String password) {
+    JsonObject body = new JsonObject().put("name", name)
+        .put("admin_roles", new JsonArray(List.copyOf(grants.roles())))
+        .put("admin_channels", new JsonArray(List.copyOf(grants.channels())));
+    if (grants.email() != null) {
+      body.put("email", grants.email());
+    }
+    if (password != null) {
+      body.put("password", password);
+    }
+    return body;
+  }
+
+  private static Grants grantsOf(JsonObject user) {
+    return new Grants(strings(user.getJsonArray("admin_roles")), strings(user.getJsonArray("admin_channels")),
+        user.getString("email"));
+  }
+
+  private static Set<String> strings(JsonArray array) {
+    Set<String> values = new HashSet<>();
+    if (array != null) {
+      array.forEach(value -> values.add(String.valueOf(value)));
+    }
+    return values;
+  }
+
+  private static JsonObject parse(String body) {
+    try {
+      return new JsonObject(body);
+    } catch (DecodeException | NullPointerException e) {
+      throw GatewayFailure.badGateway("Sync Gateway answered a user Syncgate cannot read");
+    }
   }
 
   private Future<BackendSession> createSession(String db, String name, Duration ttl) {

@@ -1,0 +1,103 @@
+package io.syncgate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.syncgate.testing.Http;
+import io.syncgate.testing.Http.Response;
+import io.syncgate.testing.SyncGatewayStandIn.Seen;
+import io.syncgate.testing.TestStack;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Sync Gateway users made from verified claims: roles and channels from claim paths, static
+ * grants and templates, the email; written only when they change, never a password reset; a
+ * database that registers nobody, a disabled user, and the issuer's user-name prefix.
+ */
+class ProvisioningTest {
+
+  @RegisterExtension
+  static final TestStack stack = TestStack.forClass(Map.of(
+      "SYNCGATE_OIDC_USERNAME_PREFIX", "app_",
+      "SYNCGATE_PROVISIONING_TODO_ROLES_CLAIM", "realm_access.roles",
+      "SYNCGATE_PROVISIONING_TODO_CHANNELS_CLAIM", "scope",
+      "SYNCGATE_PROVISIONING_TODO_ROLES", "member",
+      "SYNCGATE_PROVISIONING_TODO_CHANNELS", "user-{name},public",
+      "SYNCGATE_PROVISIONING_TODO_EMAIL_CLAIM", "email",
+      "SYNCGATE_PROVISIONING_NOTES_AUTO_REGISTER", "false"));
+
+  private static String token(String subject, List<String> roles) {
+    return stack.idp.token(TestStack.ISSUER_ID, subject, TestStack.AUDIENCE, Map.of(
+        "realm_access", Map.of("roles", roles),
+        "scope", "read write",
+        "email", subject + "@example.com"), 3600);
+  }
+
+  private static Response signIn(String db, String token) {
+    return stack.http.post(stack.port(), "/sync/" + db + "/_session", Http.bearer(token));
+  }
+
+  private static List<String> userWrites(String name) {
+    return stack.sg.adminWrites().stream().filter(seen -> seen.uri().equals("/todo/_user/" + name))
+        .map(Seen::body).toList();
+  }
+
+  @Test
+  void claimsBecomeGrantsAndAChangedRoleIsWrittenOnceOnly() {
+    assertThat(signIn("todo", token("ann", List.of("editor"))).status()).isEqualTo(200);
+
+    JsonObject user = stack.sg.user("todo", "app_ann");
+    assertThat(user.getJsonArray("admin_roles")).containsExactlyInAnyOrder("editor", "member");
+    assertThat(user.getJsonArray("admin_channels")).containsExactlyInAnyOrder("read", "write", "user-app_ann", "public");
+    assertThat(user.getString("email")).isEqualTo("ann@example.com");
+    assertThat(userWrites("app_ann")).hasSize(1).first().asString().contains("\"password\"");
+
+    assertThat(signIn("todo", token("ann", List.of("editor"))).status()).isEqualTo(200);
+    assertThat(userWrites("app_ann")).as("unchanged claims: no write").hasSize(1);
+
+    assertThat(signIn("todo", token("ann", List.of("editor", "admin"))).status()).isEqualTo(200);
+    assertThat(signIn("todo", token("ann", List.of("admin", "editor"))).status()).isEqualTo(200);
+    List<String> writes = userWrites("app_ann");
+    assertThat(writes).as("one write for one change").hasSize(2);
+    assertThat(new JsonObject(writes.get(1)).containsKey("password")).as("a password is never reset").isFalse();
+    assertThat(stack.sg.user("todo", "app_ann").getJsonArray("admin_roles"))
+        .containsExactlyInAnyOrder("editor", "admin", "member");
+  }
+
+  @Test
+  void aDatabaseThatRegistersNobodyRefusesUnknownUsersAndServesKnownOnes() {
+    Response unknown = signIn("notes", token("stranger", List.of()));
+
+    assertThat(unknown.status()).isEqualTo(403);
+    assertThat(unknown.json().getString("reason"))
+        .isEqualTo("no such user in this database, and it does not register users: ask its administrator");
+    assertThat(stack.sg.hasUser("notes", "app_stranger")).isFalse();
+
+    stack.sg.addUser("notes", "app_known", false);
+    assertThat(signIn("notes", token("known", List.of())).status()).isEqualTo(200);
+  }
+
+  @Test
+  void aDisabledUserGets403AndNoSession() {
+    stack.sg.addUser("todo", "app_blocked", true);
+
+    Response refused = signIn("todo", token("blocked", List.of()));
+
+    assertThat(refused.status()).isEqualTo(403);
+    assertThat(refused.json().getString("reason")).isEqualTo("this user is disabled in Sync Gateway");
+    assertThat(stack.sg.sessionCount("app_blocked")).isZero();
+  }
+
+  @Test
+  void theIssuersPrefixKeepsItsUsersApartFromUsersMadeOtherwise() {
+    stack.sg.addUser("todo", "bob", false); // an SG user an operator made, not Syncgate
+
+    assertThat(signIn("todo", token("bob", List.of())).status()).isEqualTo(200);
+
+    assertThat(stack.sg.sessionCount("bob")).isZero();
+    assertThat(stack.sg.sessionCount("app_bob")).isEqualTo(1);
+  }
+}
