@@ -8,11 +8,16 @@ import io.syncgate.testing.Http.Response;
 import io.syncgate.testing.OpenFeed;
 import io.syncgate.testing.PouchDbClient;
 import io.syncgate.testing.TestStack;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.http.HttpMethod;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -147,6 +152,42 @@ class SessionLifecycleTest {
       Awaitility.await().atMost(Duration.ofSeconds(1)).until(feed::ended);
       assertThat(stack.http.get(stack.port(), "/sync/todo/", Http.bearer(token)).status()).isEqualTo(401);
     }
+  }
+
+  @Test
+  void aWebSocketEndsAtItsTokensExpiryAndAtSignOut() {
+    String shortToken = stack.idp.token(TestStack.ISSUER_ID, "socket-expiring", TestStack.AUDIENCE, 60);
+    String cookie = signIn(stack.token("socket-leaving"));
+    WebSocketClient client = stack.vertx.createWebSocketClient();
+    try {
+      AtomicBoolean expiredClosed = new AtomicBoolean();
+      AtomicBoolean signedOutClosed = new AtomicBoolean();
+      connect(client, Map.of("authorization", "Bearer " + shortToken), expiredClosed);
+      connect(client, Map.of("cookie", cookie), signedOutClosed);
+
+      stack.clock.advance(Duration.ofSeconds(60));
+      Awaitility.await().atMost(Duration.ofSeconds(1)).untilTrue(expiredClosed);
+      assertThat(signedOutClosed).isFalse();
+
+      stack.http.send(HttpMethod.DELETE, stack.port(), "/sync/todo/_session", Map.of("cookie", cookie), null);
+      Awaitility.await().atMost(Duration.ofSeconds(1)).untilTrue(signedOutClosed);
+    } finally {
+      client.shutdown(0, TimeUnit.SECONDS).await();
+    }
+  }
+
+  private static void connect(WebSocketClient client, Map<String, String> headers, AtomicBoolean closed) {
+    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(stack.port())
+        .setURI("/sync/todo/_blipsync");
+    headers.forEach(options::addHeader);
+    Promise<Void> open = Promise.promise();
+    stack.vertx.getOrCreateContext().runOnContext(v -> client.connect(options)
+        .onSuccess(socket -> {
+          socket.closeHandler(x -> closed.set(true));
+          open.complete();
+        })
+        .onFailure(open::fail));
+    open.future().await();
   }
 
   @Test

@@ -112,6 +112,35 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void sessionSecretsPrefixesAndPerDatabaseKeysAreCheckedAndSecretsNeverShown() throws Exception {
+    List<String> problems = problems(MINIMAL + """
+        oidc:
+          issuer: https://idp.example.com/realms/app
+          audiences: [app]
+          username_prefix: "bad/prefix"
+        session:
+          cookie_previous_secrets: [short-old-secret]
+        pouchdb:
+          databases: [elsewhere]
+        """, Map.of("SYNCGATE_SESSION_COOKIE_SECRET", "too-short"));
+
+    assertThat(problems).anySatisfy(p -> assertThat(p).startsWith("oidc.username_prefix \"bad/prefix\": not a user-name prefix"))
+        .anySatisfy(p -> assertThat(p).isEqualTo("session.cookie_secret (from SYNCGATE_SESSION_COOKIE_SECRET): "
+            + "too short: at least 32 characters of a random string"))
+        .anySatisfy(p -> assertThat(p).startsWith("session.cookie_previous_secrets: too short"))
+        .anySatisfy(p -> assertThat(p).isEqualTo("pouchdb.databases \"elsewhere\": not one of sync_gateway.databases"))
+        .noneSatisfy(p -> assertThat(p).contains("too-short").contains("short-old-secret"));
+
+    SyncgateConfig config = ConfigLoader.parse(MINIMAL, Map.of(
+        "SYNCGATE_PROVISIONING_TODO_AUTO_REGISTER", "false",
+        "SYNCGATE_PROVISIONING_TODO_CHANNELS", "user-{name},public"));
+    assertThat(config.provisioning().get("todo").autoRegister()).isFalse();
+    assertThat(config.provisioning().get("todo").channels()).containsExactly("user-{name}", "public");
+    assertThat(config.pouchDb().databases()).containsExactly("todo");
+    assertThat(config.session().cookieSecrets()).isEmpty();
+  }
+
+  @Test
   void aBasePathWithDotSegmentsOrEncodingIsRefused() {
     assertThat(problems(MINIMAL + "listen:\n  base_path: /a/../b\n", Map.of()))
         .singleElement().asString().startsWith("listen.base_path \"/a/../b\": not a plain path");
