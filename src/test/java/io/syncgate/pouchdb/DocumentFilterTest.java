@@ -22,13 +22,9 @@ class DocumentFilterTest {
   }
 
   private static String run(DocumentFilter filter, byte[] bytes, int chunk) {
-    Buffer out = Buffer.buffer();
-    for (int i = 0; i < bytes.length; i += chunk) {
-      filter.feed(Buffer.buffer().appendBytes(bytes, i, Math.min(chunk, bytes.length - i)), out::appendBuffer);
-    }
-    filter.end(out::appendBuffer);
-    return out.toString(StandardCharsets.UTF_8);
+    return Chunked.run(filter, bytes, chunk, StandardCharsets.UTF_8);
   }
+
 
   @Test
   void sg4CurrentVersionIsCutFromADocumentWhereverItStands() {

@@ -42,13 +42,9 @@ class MultipartTest {
   }
 
   private static String run(Transform transform, byte[] bytes, int chunk) {
-    Buffer out = Buffer.buffer();
-    for (int i = 0; i < bytes.length; i += chunk) {
-      transform.feed(Buffer.buffer().appendBytes(bytes, i, Math.min(chunk, bytes.length - i)), out::appendBuffer);
-    }
-    transform.end(out::appendBuffer);
-    return out.toString(StandardCharsets.ISO_8859_1);
+    return Chunked.run(transform, bytes, chunk, StandardCharsets.ISO_8859_1);
   }
+
 
   @Test
   void bulkGetIsReEncodedAsCouchDbJsonWithFollowingAttachmentsInlineInAnyChunking() throws Exception {

@@ -69,16 +69,7 @@ final class StandInDocuments {
     String query = ctx.request().query();
     boolean openRevs = ctx.request().params().contains("open_revs");
     boolean multipart = openRevs && acceptsMultipart(ctx.request().getHeader("accept"));
-    fetch(HttpMethod.GET, storePath + (query == null ? "" : "?" + query), null).onComplete(result -> {
-      if (result.failed()) {
-        ctx.fail(result.cause());
-        return;
-      }
-      Stored stored = result.result();
-      if (stored.status() != 200) {
-        reply(ctx, stored);
-        return;
-      }
+    whenFound(ctx, fetch(HttpMethod.GET, storePath + (query == null ? "" : "?" + query), null, ctx), stored -> {
       if (openRevs) {
         JsonArray revs = new JsonArray(stored.body());
         revs.forEach(item -> addCv(((JsonObject) item).getJsonObject("ok")));
@@ -317,20 +308,23 @@ final class StandInDocuments {
   private void proxyJson(RoutingContext ctx, String uri, java.util.function.Function<String, String> rewrite) {
     ctx.request().resume();
     Future<Buffer> requestBody = ctx.request().method() == HttpMethod.POST ? ctx.request().body() : Future.succeededFuture(null);
-    requestBody.compose(body -> fetch(ctx.request().method(), uri, body, ctx)).onComplete(result -> {
+    whenFound(ctx, requestBody.compose(body -> fetch(ctx.request().method(), uri, body, ctx)),
+        stored -> ctx.response().putHeader("content-type", "application/json").end(rewrite.apply(stored.body())));
+  }
+
+  /** Runs {@code found} with the store's 200 answer; anything else goes back to the client as it came. */
+  private static void whenFound(RoutingContext ctx, Future<Stored> fetched, java.util.function.Consumer<Stored> found) {
+    fetched.onComplete(result -> {
       if (ctx.response().closed()) {
         return;
       }
       if (result.failed()) {
         ctx.fail(result.cause());
-        return;
+      } else if (result.result().status() != 200) {
+        reply(ctx, result.result());
+      } else {
+        found.accept(result.result());
       }
-      Stored stored = result.result();
-      if (stored.status() != 200) {
-        reply(ctx, stored);
-        return;
-      }
-      ctx.response().putHeader("content-type", "application/json").end(rewrite.apply(stored.body()));
     });
   }
 
