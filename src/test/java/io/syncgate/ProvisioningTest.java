@@ -92,6 +92,21 @@ class ProvisioningTest {
   }
 
   @Test
+  void aBearerClientOfADisabledUserIsRefusedFromMemoryWhileItRetries() {
+    stack.sg.addUser("todo", "app_retrying", true);
+    String token = token("retrying", List.of());
+
+    List<Integer> statuses = new java.util.ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      statuses.add(stack.http.get(stack.port(), "/sync/todo/", Http.bearer(token)).status());
+    }
+
+    assertThat(statuses).containsOnly(403);
+    // The refusal is remembered for a while: one look at SG, not one per retry.
+    assertThat(stack.sg.adminRequests()).filteredOn(seen -> seen.uri().equals("/todo/_user/app_retrying")).hasSize(1);
+  }
+
+  @Test
   void theIssuersPrefixKeepsItsUsersApartFromUsersMadeOtherwise() {
     stack.sg.addUser("todo", "bob", false); // an SG user an operator made, not Syncgate
 

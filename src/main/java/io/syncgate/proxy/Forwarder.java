@@ -89,8 +89,14 @@ public final class Forwarder {
     OpenStreams.Registration registration = sessions.streams().register(session.presented().session(),
         () -> request.connection().close());
     if (webSocket) {
-      // After the upgrade the connection is the WebSocket's alone.
+      // After the upgrade the connection is the WebSocket's alone; a refused upgrade leaves it to
+      // serve other requests, which ending this session must not cut.
       request.connection().closeHandler(v -> registration.cancel());
+      request.response().endHandler(v -> {
+        if (request.response().getStatusCode() != 101) {
+          registration.cancel();
+        }
+      });
     } else {
       request.response().endHandler(v -> registration.cancel());
       request.response().closeHandler(v -> registration.cancel());
