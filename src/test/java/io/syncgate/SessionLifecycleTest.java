@@ -241,6 +241,50 @@ class SessionLifecycleTest {
   }
 
   @Test
+  void aUserDisabledAtSyncGatewayLosesTheirOpenFeedAtTheNextRevalidation() {
+    String cookie = signIn(stack.token("disabled-later"));
+    try (OpenFeed feed = OpenFeed.open(stack.vertx, stack.port(), FEED, Map.of("cookie", cookie))) {
+      assertThat(feed.status()).isEqualTo(200);
+
+      stack.sg.addUser("todo", "disabled-later", true);
+
+      Awaitility.await().atMost(Duration.ofSeconds(3)).until(feed::ended);
+    }
+  }
+
+  @Test
+  void revokingAllTakesASessionStillInForce() {
+    String cookie = signIn(stack.idp.token(TestStack.ISSUER_ID, "old-ticket", TestStack.AUDIENCE, 60));
+    String fresh = signIn(stack.token("old-ticket"));
+    stack.clock.advance(Duration.ofSeconds(61));
+
+    Response refused = stack.http.send(HttpMethod.DELETE, stack.port(), "/sync/todo/_session?all=true",
+        Map.of("cookie", cookie), null);
+
+    assertThat(refused.status()).isEqualTo(401);
+    assertThat(get(stack.port(), fresh).status()).isEqualTo(200);
+  }
+
+  @Test
+  void aFeedRetriedOnAFreshSessionEndsWhenThatSessionIsSignedOut() throws Exception {
+    // No revalidation to help: the sign-out alone must find the feed on the session it now runs on.
+    stack.restartSyncgate(Map.of("SYNCGATE_SESSION_REVALIDATE_INTERVAL", "1h"));
+    String token = stack.token("retried-feed");
+    assertThat(stack.http.get(stack.port(), "/sync/todo/", Http.bearer(token)).status()).isEqualTo(200);
+    stack.sg.deleteSessionsOf("retried-feed"); // the held session is gone behind Syncgate's back
+
+    try (OpenFeed feed = OpenFeed.open(stack.vertx, stack.port(), FEED, Http.bearer(token))) {
+      assertThat(feed.status()).isEqualTo(200);
+
+      stack.http.send(HttpMethod.DELETE, stack.port(), "/sync/todo/_session", Http.bearer(token), null);
+
+      Awaitility.await().atMost(Duration.ofSeconds(1)).until(feed::ended);
+    } finally {
+      stack.restartSyncgate(Map.of());
+    }
+  }
+
+  @Test
   void aForgedOrForeignTicketIsRefused() {
     String cookie = signIn(stack.token("forger"));
     String forged = cookie.substring(0, cookie.length() - 2) + (cookie.endsWith("AA") ? "BB" : "AA");

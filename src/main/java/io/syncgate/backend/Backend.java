@@ -23,8 +23,8 @@ public interface Backend {
   /** Ends every session of {@code username} in {@code db}. */
   Future<Void> deleteSessions(String db, String username);
 
-  /** Whether the backend still honours the session (false once deleted, expired or its user disabled). */
-  Future<Boolean> sessionExists(String db, String sessionId);
+  /** Whether the backend still honours the session of {@code username}: false once deleted or expired, or its user deleted or disabled. */
+  Future<Boolean> sessionExists(String db, String username, String sessionId);
 
   /** The name of the cookie the backend reads sessions from. */
   String sessionCookieName();

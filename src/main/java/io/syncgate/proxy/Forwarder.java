@@ -3,6 +3,7 @@ package io.syncgate.proxy;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.syncgate.pouchdb.PouchDbCompatibility;
 import io.syncgate.session.OpenStreams;
+import io.syncgate.session.SessionRef;
 import io.syncgate.session.Sessions;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.Future;
@@ -12,6 +13,7 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.httpproxy.HttpProxy;
 import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyInterceptor;
+import io.vertx.httpproxy.ProxyResponse;
 import io.vertx.httpproxy.ProxyOptions;
 import java.net.URI;
 import java.util.List;
@@ -62,9 +64,16 @@ public final class Forwarder {
   }
 
   public void forward(HttpServerRequest request, Outbound outbound) {
+    if (request.response().closed()) {
+      // The client left while it was being authenticated: nothing to send, nothing to track.
+      return;
+    }
     boolean feed = isStreamingFeed(outbound.uri());
     HttpProxy proxy = HttpProxy.reverseProxy(options, client)
         .origin(context -> context.client().request(originRequest()));
+    if (outbound.credential() instanceof Outbound.Session && (isChanges(outbound.uri()) || isWebSocket(request))) {
+      proxy.addInterceptor(new StreamTracking(request, sessions.streams()), true);
+    }
     if (feed) {
       proxy.addInterceptor(new FeedHead(request.response()));
     }
@@ -75,31 +84,39 @@ public final class Forwarder {
     if (replicationReads != null) {
       proxy.addInterceptor(replicationReads);
     }
-    if (outbound.credential() instanceof Outbound.Session session) {
-      track(request, feed, session);
-    }
     proxy.handle(request);
   }
 
-  private void track(HttpServerRequest request, boolean feed, Outbound.Session session) {
-    boolean webSocket = "websocket".equalsIgnoreCase(request.getHeader("upgrade"));
-    if (!webSocket && !feed) {
-      return;
-    }
-    OpenStreams.Registration registration = sessions.streams().register(session.presented().session(),
-        () -> request.connection().close());
-    if (webSocket) {
-      // After the upgrade the connection is the WebSocket's alone; a refused upgrade leaves it to
-      // serve other requests, which ending this session must not cut.
-      request.connection().closeHandler(v -> registration.cancel());
-      request.response().endHandler(v -> {
-        if (request.response().getStatusCode() != 101) {
-          registration.cancel();
-        }
-      });
-    } else {
-      request.response().endHandler(v -> registration.cancel());
-      request.response().closeHandler(v -> registration.cancel());
+  private static boolean isWebSocket(HttpServerRequest request) {
+    return "websocket".equalsIgnoreCase(request.getHeader("upgrade"));
+  }
+
+  /**
+   * Registers a feed or WebSocket with {@link OpenStreams} as it is sent — a long-poll's answer
+   * may not begin until it ends — on the session it is sent with; {@link OutboundHeaders} moves
+   * the registration if it replaces a stale session. Every {@code _changes} counts: a POST names
+   * its feed in the body, which is not read here.
+   */
+  private record StreamTracking(HttpServerRequest request, OpenStreams streams) implements ProxyInterceptor {
+    @Override
+    public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
+      Future<ProxyResponse> sent = context.sendRequest();
+      // The links after this one have run up to the send: the session is known.
+      SessionRef session = context.get(OutboundHeaders.SESSION, SessionRef.class);
+      if (session != null && !request.response().closed()) {
+        OpenStreams.Registration registration = streams.register(session, () -> request.connection().close());
+        context.set(OutboundHeaders.REGISTRATION, registration);
+        HttpServerResponse response = request.response();
+        response.endHandler(v -> {
+          if (response.getStatusCode() != 101) {
+            registration.cancel();
+          }
+        });
+        response.closeHandler(v -> registration.cancel());
+        // After an upgrade the connection is the WebSocket's alone.
+        request.connection().closeHandler(v -> registration.cancel());
+      }
+      return sent;
     }
   }
 
@@ -116,6 +133,10 @@ public final class Forwarder {
       }
       return sent;
     }
+  }
+
+  private static boolean isChanges(String uri) {
+    return new QueryStringDecoder(uri).rawPath().endsWith("/_changes");
   }
 
   private static boolean isStreamingFeed(String uri) {

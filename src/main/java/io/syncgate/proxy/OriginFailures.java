@@ -34,12 +34,15 @@ final class OriginFailures implements ProxyInterceptor {
   public Future<Void> handleProxyResponse(ProxyContext context) {
     Throwable cause = context.get(FAILURE, Throwable.class);
     if (cause != null) {
-      GatewayFailure failure = PoolWait.exceeded(cause)
+      // A failure of Syncgate's own (a fresh session refused on a retry) says itself what it is.
+      GatewayFailure failure = cause instanceof GatewayFailure own ? own
+          : PoolWait.exceeded(cause)
           ? GatewayFailure.unavailable("every connection to the backend is busy: try again", 1)
           : cause instanceof TimeoutException || cause instanceof ConnectTimeoutException
               ? GatewayFailure.gatewayTimeout("the backend did not answer in time")
               : GatewayFailure.badGateway("the backend is unreachable");
-      log.warn("{} {}: {} ({})", context.request().getMethod(), context.request().getURI(),
+      // The path only: a query string may carry what no log should.
+      log.warn("{} {}: {} ({})", context.request().getMethod(), context.request().proxiedRequest().path(),
           failure.reason(), cause.toString());
       if (failure.retryAfterSeconds() > 0) {
         context.response().putHeader("retry-after", Long.toString(failure.retryAfterSeconds()));

@@ -5,6 +5,7 @@ import io.syncgate.proxy.Outbound.ClientPassword;
 import io.syncgate.proxy.Outbound.ClientSession;
 import io.syncgate.proxy.Outbound.Credential;
 import io.syncgate.proxy.Outbound.Session;
+import io.syncgate.session.OpenStreams;
 import io.syncgate.session.Sessions;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -25,6 +26,11 @@ import java.util.Locale;
  * A client could otherwise pass a JWT on to the backend, or claim {@code X-Auth-CouchDB-Roles: _admin}.
  */
 final class OutboundHeaders implements ProxyInterceptor {
+
+  /** The session the request was sent on, for the links that track streams. */
+  static final String SESSION = "syncgate.session";
+  /** The stream registration of this request, if it is a tracked feed or WebSocket. */
+  static final String REGISTRATION = "syncgate.stream";
 
   private final Outbound outbound;
   private final String originPath;
@@ -74,6 +80,9 @@ final class OutboundHeaders implements ProxyInterceptor {
     if (cookie != null) {
       headers.set("cookie", cookie);
     }
+    if (credential instanceof Session session) {
+      context.set(SESSION, session.presented().session());
+    }
     if (credential instanceof Session session && session.isBearer() && isBodiless(context)) {
       // Nothing to resend but the head: a GET or HEAD the backend refused on the held session is
       // asked again, once, on a fresh one, and the client never sees the stale session.
@@ -85,6 +94,11 @@ final class OutboundHeaders implements ProxyInterceptor {
         sessions.forgetRefused(session.presented().session());
         return sessions.forBearer(session.presented().session().db(), session.bearer()).compose(fresh -> {
           headers.set("cookie", fresh.backendCookie());
+          context.set(SESSION, fresh.session());
+          OpenStreams.Registration registration = context.get(REGISTRATION, OpenStreams.Registration.class);
+          if (registration != null) {
+            registration.moveTo(fresh.session());
+          }
           // The client's (empty) body was read by the first attempt. Not null: vertx-http-proxy's
           // failure path releases the body, and a null one would leave the client unanswered.
           context.request().setBody(Body.body(Buffer.buffer()));

@@ -59,6 +59,10 @@ final class FailureResponder implements Handler<RoutingContext> {
     if (cause instanceof GatewayFailure failure) {
       return failure;
     }
+    if (cause instanceof io.vertx.ext.web.handler.HttpException http && http.getStatusCode() == 400) {
+      // Vert.x Web's own refusal, e.g. a query string that is not valid percent-encoding.
+      return GatewayFailure.badRequest("the request cannot be read");
+    }
     if (cause == null) {
       return switch (ctx.statusCode()) {
         case 404 -> GatewayFailure.notFound("no such endpoint");

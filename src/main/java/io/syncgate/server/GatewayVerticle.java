@@ -44,7 +44,10 @@ final class GatewayVerticle extends VerticleBase {
     var router = GatewayRouter.create(vertx, config, shared.signIn(), shared.signOut(), shared.authenticator(), forwarder);
     server = vertx.createHttpServer(new HttpServerOptions()
         .setHost(config.listen().host())
-        .setPort(port));
+        .setPort(port)
+        // HTTP/1.1 only: ending one feed closes its connection, which under h2c would end every
+        // other stream multiplexed on it.
+        .setHttp2ClearTextEnabled(false));
     return server.requestHandler(router).listen();
   }
 

@@ -54,7 +54,13 @@ final class SignOut {
       if (session == null) {
         throw GatewayFailure.credentialsRequired("the session cookie is not one Syncgate issued for this database");
       }
-      ended = all ? sessions.revokeAll(db, session.username()) : sessions.signOut(session);
+      if (all) {
+        // Ending every device's session takes a session still in force, not any ticket ever issued.
+        sessions.forCookie(db, cookie.getValue());
+        ended = sessions.revokeAll(db, session.username());
+      } else {
+        ended = sessions.signOut(session);
+      }
     } else {
       throw GatewayFailure.credentialsRequired("sign out with the session cookie or a bearer token");
     }

@@ -2,12 +2,14 @@ package io.syncgate.session;
 
 import io.syncgate.backend.Backend;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -31,15 +33,23 @@ public final class OpenStreams implements AutoCloseable {
   /** One open stream, ended on the event loop that serves it. */
   public interface Registration {
     void cancel();
+
+    /** The stream now runs on {@code session} (a stale one was replaced). */
+    void moveTo(SessionRef session);
   }
 
-  private record Stream(SessionRef session, Context context, Runnable end) {}
+  private record Stream(SessionRef session, Context context, Runnable end, AtomicBoolean cancelled) {
+    Stream on(SessionRef moved) {
+      return new Stream(moved, context, end, cancelled);
+    }
+  }
 
   private final Vertx vertx;
   private final Backend backend;
   private final Clock clock;
   private final Map<Long, Stream> streams = new ConcurrentHashMap<>();
   private final AtomicLong ids = new AtomicLong();
+  private final AtomicBoolean revalidating = new AtomicBoolean();
   private final long sweepTimer;
   private final long revalidateTimer;
 
@@ -55,8 +65,20 @@ public final class OpenStreams implements AutoCloseable {
   public Registration register(SessionRef session, Runnable end) {
     long id = ids.incrementAndGet();
     Context context = vertx.getOrCreateContext();
-    streams.put(id, new Stream(session, context, end));
-    return () -> streams.remove(id);
+    AtomicBoolean cancelled = new AtomicBoolean();
+    streams.put(id, new Stream(session, context, end, cancelled));
+    return new Registration() {
+      @Override
+      public void cancel() {
+        cancelled.set(true);
+        streams.remove(id);
+      }
+
+      @Override
+      public void moveTo(SessionRef moved) {
+        streams.computeIfPresent(id, (key, stream) -> stream.on(moved));
+      }
+    };
   }
 
   public int size() {
@@ -79,19 +101,32 @@ public final class OpenStreams implements AutoCloseable {
     end(stream -> !now.isBefore(stream.session().deadline()), "its token expired");
   }
 
+  /**
+   * Asks SG about each session of an open stream, one at a time (the Admin API's pool is small and
+   * serves sign-ins too); a round still running when the next is due is not doubled.
+   */
   private void revalidate() {
+    if (!revalidating.compareAndSet(false, true)) {
+      return;
+    }
     Set<SessionRef> sessions = streams.values().stream().map(Stream::session)
         .map(s -> new SessionRef(s.db(), s.username(), s.sessionId(), java.time.Instant.EPOCH))
         .collect(Collectors.toSet());
+    Future<Void> round = Future.succeededFuture();
     for (SessionRef session : sessions) {
-      backend.sessionExists(session.db(), session.sessionId())
-          .onSuccess(exists -> {
+      round = round.compose(v -> backend.sessionExists(session.db(), session.username(), session.sessionId())
+          .map(exists -> {
             if (!exists) {
               endSession(session.sessionId());
             }
+            return (Void) null;
           })
-          .onFailure(e -> log.debug("cannot revalidate a session: {}", e.toString()));
+          .otherwise(e -> {
+            log.debug("cannot revalidate a session: {}", e.toString());
+            return null;
+          }));
     }
+    round.onComplete(done -> revalidating.set(false));
   }
 
   private void end(java.util.function.Predicate<Stream> which, String why) {
@@ -101,7 +136,12 @@ public final class OpenStreams implements AutoCloseable {
       }
       Stream stream = entry.getValue();
       log.debug("ending a stream of {} in {}: {}", stream.session().username(), stream.session().db(), why);
-      stream.context().runOnContext(v -> stream.end().run());
+      // A stream that finished meanwhile is left alone: its connection may serve another request now.
+      stream.context().runOnContext(v -> {
+        if (!stream.cancelled().get()) {
+          stream.end().run();
+        }
+      });
       return true;
     });
   }

@@ -138,8 +138,11 @@ public final class Sessions implements AutoCloseable {
    * already replaced it: a late refusal of an old session must not evict a fresh one.
    */
   public void forgetRefused(SessionRef session) {
-    held.synchronous().asMap().computeIfPresent(new Key(session.db(), session.username()),
-        (key, current) -> current.sessionId().equals(session.sessionId()) ? null : current);
+    // On the async map: the synchronous view would block this event loop on a session still
+    // being opened, whose answer this very loop has to deliver.
+    held.asMap().computeIfPresent(new Key(session.db(), session.username()),
+        (key, pending) -> pending.isDone() && !pending.isCompletedExceptionally()
+            && pending.join().sessionId().equals(session.sessionId()) ? null : pending);
   }
 
   /**
@@ -176,14 +179,16 @@ public final class Sessions implements AutoCloseable {
   public Future<Void> signOut(SessionRef session) {
     streams.endSession(session.sessionId());
     forgetRefused(session);
-    return backend.deleteSession(session.db(), session.sessionId());
+    // Again once SG has forgotten it: a feed admitted just before the sign-out may have opened since.
+    return backend.deleteSession(session.db(), session.sessionId())
+        .onSuccess(v -> streams.endSession(session.sessionId()));
   }
 
   /** Ends every session of a user in {@code db}, everywhere, and their streams here. */
   public Future<Void> revokeAll(String db, String username) {
     streams.endUser(db, username);
     held.synchronous().invalidate(new Key(db, username));
-    return backend.deleteSessions(db, username);
+    return backend.deleteSessions(db, username).onSuccess(v -> streams.endUser(db, username));
   }
 
   /** The session held for a bearer client, if any (for its sign-out). */

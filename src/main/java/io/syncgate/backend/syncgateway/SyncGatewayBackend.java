@@ -67,9 +67,15 @@ public final class SyncGatewayBackend implements Backend {
   }
 
   @Override
-  public Future<Boolean> sessionExists(String db, String sessionId) {
+  public Future<Boolean> sessionExists(String db, String username, String sessionId) {
+    // SG's GET _session/{id} answers for a session whose user was deleted or disabled as well:
+    // the user is asked about too.
     return admin.getSession(db, sessionId).compose(response -> switch (response.statusCode()) {
-      case 200 -> Future.succeededFuture(true);
+      case 200 -> admin.getUser(db, username).compose(user -> switch (user.statusCode()) {
+        case 200 -> Future.succeededFuture(!parse(user.bodyAsString()).getBoolean("disabled", false));
+        case 404 -> Future.succeededFuture(false);
+        default -> Future.failedFuture(admin.unexpected("GET _user", user));
+      });
       case 404 -> Future.succeededFuture(false);
       default -> Future.failedFuture(admin.unexpected("GET _session", response));
     });
