@@ -46,7 +46,8 @@ class BackendFailureTest {
     stack.sg.hangAdmin(true);
     try {
       CompletableFuture<Response> first = CompletableFuture.supplyAsync(() -> signIn("hung-first"));
-      Thread.sleep(100); // the first now holds the Admin API's only connection
+      // The first now holds the Admin API's only connection, unanswered.
+      Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> stack.sg.hungAdminRequests() == 1);
       Response second = signIn("hung-second");
 
       assertThat(second.status()).isEqualTo(503);
@@ -85,16 +86,21 @@ class BackendFailureTest {
     HttpClient polls = stack.vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false),
         new PoolOptions().setHttp1MaxSize(16));
     try {
+      java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
       for (int i = 0; i < 8; i++) {
         polls.request(new RequestOptions().setHost("127.0.0.1").setPort(stack.port())
                 .setURI("/sync/todo/_changes?feed=longpoll&since=999999&timeout=60000")
                 .putHeader("authorization", "Bearer " + token))
-            .compose(HttpClientRequest::send);
+            .compose(HttpClientRequest::send)
+            .onSuccess(response -> {
+              if (response.statusCode() == 503) {
+                refused.incrementAndGet();
+              }
+            });
       }
-      // Some polls reach SG and stay; those that found no connection free get their 503.
-      Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> stack.sg.publicRequests().stream()
-          .filter(seen -> seen.uri().contains("_changes")).count() >= 2);
-      Thread.sleep(500);
+      // Each poll either reached SG and stays, or found no connection free and had its 503.
+      Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> refused.get() > 0 && refused.get()
+          + stack.sg.publicRequests().stream().filter(seen -> seen.uri().contains("_changes")).count() == 8);
 
       Response busy = stack.http.get(stack.port(), "/sync/todo/", Http.bearer(token));
 

@@ -105,6 +105,11 @@ public final class SyncGatewayStandIn implements AutoCloseable {
     }
   }
 
+  /** How many Admin API requests are held unanswered while it hangs. */
+  public int hungAdminRequests() {
+    return hung.size();
+  }
+
   /** Stops the Admin API's listener, as when SG's admin port is down. */
   public void stopAdmin() {
     admin.close().await();

@@ -6,11 +6,12 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * The released product as users run it: {@code java -jar target/syncgate.jar --config FILE} in a
@@ -45,13 +46,15 @@ public final class SyncgateProcess implements AutoCloseable {
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().putAll(env);
     SyncgateProcess started = new SyncgateProcess(builder.start(), log, port);
-    Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
-    while (!started.listening()) {
-      if (!started.process.isAlive() || Instant.now().isAfter(deadline)) {
-        started.close();
-        throw new IllegalStateException("Syncgate did not start listening on " + port + ":\n" + started.output());
-      }
-      Thread.sleep(100);
+    try {
+      Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+          .until(() -> started.listening() || !started.process.isAlive());
+    } catch (ConditionTimeoutException e) {
+      // Reported below with its output.
+    }
+    if (!started.listening()) {
+      started.close();
+      throw new IllegalStateException("Syncgate did not start listening on " + port + ":\n" + started.output());
     }
     return started;
   }
