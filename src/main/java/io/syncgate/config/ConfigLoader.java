@@ -85,12 +85,15 @@ public final class ConfigLoader {
 
     PouchDbPolicy pouchDb = pouchDb(in, syncGateway);
     Map<String, Provisioning> provisioning = provisioning(in, syncGateway);
+    InboundLimits inbound = new InboundLimits(
+        in.integer("listen.max_url_length", InboundLimits.DEFAULT_MAX_URL_LENGTH, 256, 1 << 20),
+        in.integer("listen.max_header_bytes", InboundLimits.DEFAULT_MAX_HEADER_BYTES, 1024, 1 << 20));
 
     if (!in.problems().isEmpty()) {
       return null;
     }
     return new SyncgateConfig(listen, basePath, management, oidc, syncGateway, session, cookie, access, pouchDb,
-        provisioning);
+        provisioning, inbound);
   }
 
   private static Listener listener(ConfigReader in, String section, String host, int port) {

@@ -17,7 +17,8 @@ public record SyncgateConfig(
     CookiePolicy cookie,
     AccessPolicy access,
     PouchDbPolicy pouchDb,
-    Map<String, Provisioning> provisioning) {
+    Map<String, Provisioning> provisioning,
+    InboundLimits inbound) {
 
   public static final String DEFAULT_LISTEN_HOST = "0.0.0.0";
   public static final int DEFAULT_LISTEN_PORT = 8080;
@@ -36,6 +37,7 @@ public record SyncgateConfig(
     Objects.requireNonNull(access, "access");
     Objects.requireNonNull(pouchDb, "pouchDb");
     provisioning = Map.copyOf(provisioning);
+    Objects.requireNonNull(inbound, "inbound");
     if (!basePath.isEmpty() && (!basePath.startsWith("/") || basePath.endsWith("/"))) {
       throw new IllegalArgumentException("basePath must be empty or start, and not end, with '/'");
     }

@@ -16,7 +16,9 @@ public final class GatewayFailure extends RuntimeException {
     UNAUTHORIZED(401, "unauthorized"),
     FORBIDDEN(403, "forbidden"),
     NOT_FOUND(404, "not_found"),
+    URI_TOO_LONG(414, "uri_too_long"),
     TOO_MANY_REQUESTS(429, "too_many_requests"),
+    HEADERS_TOO_LARGE(431, "request_header_fields_too_large"),
     INTERNAL(500, "internal_error"),
     BAD_GATEWAY(502, "bad_gateway"),
     UNAVAILABLE(503, "service_unavailable"),
@@ -109,6 +111,14 @@ public final class GatewayFailure extends RuntimeException {
 
   public static GatewayFailure notFound(String reason) {
     return new GatewayFailure(Kind.NOT_FOUND, reason, null);
+  }
+
+  public static GatewayFailure uriTooLong(String reason) {
+    return new GatewayFailure(Kind.URI_TOO_LONG, reason, null);
+  }
+
+  public static GatewayFailure headersTooLarge(String reason) {
+    return new GatewayFailure(Kind.HEADERS_TOO_LARGE, reason, null);
   }
 
   public static GatewayFailure badRequest(String reason) {

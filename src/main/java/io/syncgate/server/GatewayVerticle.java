@@ -47,8 +47,11 @@ final class GatewayVerticle extends VerticleBase {
         .setPort(port)
         // HTTP/1.1 only: ending one feed closes its connection, which under h2c would end every
         // other stream multiplexed on it.
-        .setHttp2ClearTextEnabled(false));
-    return server.requestHandler(router).listen();
+        .setHttp2ClearTextEnabled(false)
+        // The request line is the URL plus the method and version around it.
+        .setMaxInitialLineLength(config.inbound().maxUrlLength() + 32)
+        .setMaxHeaderSize(config.inbound().maxHeaderBytes()));
+    return server.requestHandler(router).invalidRequestHandler(InvalidRequests::answer).listen();
   }
 
   int actualPort() {

@@ -1,0 +1,33 @@
+package io.syncgate.server;
+
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.syncgate.failure.GatewayFailure;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * Answers a request whose head could not be read — a URL or headers over the limits, or not HTTP
+ * at all — with JSON like every other refusal, instead of Vert.x's plain one. The connection is
+ * closed after it: what follows on it cannot be trusted to start a request.
+ */
+final class InvalidRequests {
+
+  private InvalidRequests() {}
+
+  static void answer(HttpServerRequest request) {
+    DecoderResult result = request.decoderResult();
+    Throwable cause = result == null ? null : result.cause();
+    GatewayFailure failure = cause instanceof TooLongHttpLineException
+        ? GatewayFailure.uriTooLong("the request line is too long")
+        : cause instanceof TooLongHttpHeaderException
+            ? GatewayFailure.headersTooLarge("the request headers are too large")
+            : GatewayFailure.badRequest("the request cannot be read");
+    request.response()
+        .setStatusCode(failure.status())
+        .putHeader("content-type", "application/json")
+        .putHeader("connection", "close")
+        .end(failure.toJson().encode())
+        .onComplete(v -> request.connection().close());
+  }
+}
