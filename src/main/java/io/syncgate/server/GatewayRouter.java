@@ -14,7 +14,7 @@ import java.util.List;
  * Where every public request goes, in order. Reading this class is reading the request path:
  *
  * <ol>
- *   <li>every request: hold the body back until it can be forwarded, and refuse dot segments;</li>
+ *   <li>every request: hold the body back until it can be forwarded, and refuse hostile paths;</li>
  *   <li>{@code POST {base}/{db}/_session}: sign in with a bearer token ({@link SignIn});</li>
  *   <li>{@code DELETE {base}/{db}/_session}: sign out, or revoke all with {@code ?all=true} ({@link SignOut});</li>
  *   <li>{@code GET {base}/_signin/{user}}: the seed's sign-in route;</li>
@@ -37,7 +37,7 @@ final class GatewayRouter {
       // Nothing reads the body until it is forwarded; unpaused, its first bytes would be lost.
       ctx.request().pause();
       AccessLog.record(ctx);
-      InboundPath.rejectDotSegments(ctx.request().path());
+      InboundPath.rejectHostile(ctx.request().path());
       ctx.next();
     });
     router.post(base + "/:db/_session").handler(signIn::session);

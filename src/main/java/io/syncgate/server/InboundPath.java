@@ -20,16 +20,44 @@ record InboundPath(String keyspace, String database, String backendUri) {
    */
   private static final Pattern KEYSPACE = Pattern.compile("[a-z][a-z0-9_$()+-]*(\\.[A-Za-z0-9][A-Za-z0-9_-]*){0,2}");
 
-  static void rejectDotSegments(String rawPath) {
+  /**
+   * Refuses a path that means something else once decoded, to Syncgate, Sync Gateway or anything
+   * between: a dot segment in any encoding, also inside a segment whose {@code %2F} or {@code %5C}
+   * decodes into separators; a backslash; a control character (NUL included); percent-encoding
+   * that is not valid. Such paths are answered 400 and never forwarded.
+   */
+  static void rejectHostile(String rawPath) {
     for (String segment : rawPath.split("/", -1)) {
-      if (segment.isEmpty() || segment.indexOf('.') < 0 && segment.indexOf('%') < 0) {
+      if (segment.indexOf('\\') >= 0) {
+        throw GatewayFailure.badRequest("the path contains a backslash");
+      }
+      boolean encoded = segment.indexOf('%') >= 0;
+      if (segment.isEmpty() || segment.indexOf('.') < 0 && !encoded && !hasControl(segment)) {
         continue;
       }
-      String decoded = decode(segment);
-      if (decoded.equals(".") || decoded.equals("..")) {
-        throw GatewayFailure.badRequest("the path contains a dot segment");
+      String decoded = encoded ? decode(segment) : segment;
+      if (hasControl(decoded)) {
+        throw GatewayFailure.badRequest("the path contains a control character");
+      }
+      if (decoded.indexOf('\\') >= 0) {
+        throw GatewayFailure.badRequest("the path contains a backslash");
+      }
+      for (String part : decoded.split("/", -1)) {
+        if (part.equals(".") || part.equals("..")) {
+          throw GatewayFailure.badRequest("the path contains a dot segment");
+        }
       }
     }
+  }
+
+  private static boolean hasControl(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < 0x20 || c == 0x7f) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Parses {@code rawUri} (path and query as received) below {@code basePath}. */
