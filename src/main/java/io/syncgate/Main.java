@@ -99,6 +99,10 @@ public final class Main implements Callable<Integer> {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    // The access log is written asynchronously: what it still holds goes out before the end.
+    if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logging) {
+      logging.stop();
+    }
     // A stop on SIGTERM or SIGINT that went as planned is a success (0), not the JVM's 128+signal.
     Runtime.getRuntime().halt(code);
   }

@@ -38,6 +38,11 @@ final class InboundHeaders implements ProxyInterceptor {
       }
       HOP_BY_HOP.forEach(headers::remove);
     }
+    // The request's id, as Syncgate chose it, whatever the backend echoes.
+    String requestId = context.request().proxiedRequest().getHeader("x-request-id");
+    if (requestId != null) {
+      headers.set("x-request-id", requestId);
+    }
     List<String> setCookies = new ArrayList<>(headers.getAll("set-cookie"));
     headers.remove("set-cookie");
     // A session Syncgate presents is Syncgate's business: the backend's renewals stay here.

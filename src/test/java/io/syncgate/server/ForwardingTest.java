@@ -358,6 +358,22 @@ class ForwardingTest {
 
 
   @Test
+  void aRequestIdFollowsTheRequestToSyncGatewayAndBack() {
+    Map<String, String> given = new HashMap<>(bearer("traced-user"));
+    given.put("x-request-id", "trace-0001:a.b_c");
+
+    Response kept = stack.http.get(stack.port(), "/sync/todo/", given);
+    String keptAtSg = lastPublicRequest().headers().get("x-request-id");
+    given.put("x-request-id", "not allowed\ttabs and spaces");
+    Response replaced = stack.http.get(stack.port(), "/sync/todo/", given);
+    String replacedAtSg = lastPublicRequest().headers().get("x-request-id");
+
+    assertThat(kept.header("x-request-id")).isEqualTo("trace-0001:a.b_c").isEqualTo(keptAtSg);
+    assertThat(replaced.header("x-request-id")).matches("[0-9a-f]{16}").isEqualTo(replacedAtSg);
+    assertThat(stack.http.get(stack.port(), "/sync/nowhere/", Map.of()).header("x-request-id")).matches("[0-9a-f]{16}");
+  }
+
+  @Test
   void anUnreachableBackendIsAJson502AndSyncgateKeepsServing() throws Exception {
     int closed;
     try (ServerSocket socket = new ServerSocket(0)) {
