@@ -20,12 +20,21 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import java.nio.charset.StandardCharsets;
 import java.security.Key;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.text.ParseException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Verifies bearer tokens from the configured OpenID Connect issuer and says who they identify.
@@ -35,18 +44,44 @@ import java.util.List;
  * matching type, with {@code iss} equal to the issuer, an accepted {@code aud}, an {@code exp}
  * in the future and any {@code nbf} in the past (each within the clock skew), and a non-empty
  * username claim. Everything else fails with {@link GatewayFailure#invalidToken}.
+ *
+ * <p>A token that passed is remembered (by its SHA-256, never itself) until its {@code exp}, so a
+ * replication that sends it on every request pays for one signature check, not one per request.
  */
 public final class TokenVerifier {
+
+  /** Verified tokens remembered: a replication sends the same token on every request. */
+  static final int VERIFIED_CACHE_ENTRIES = 10_000;
+
+  /** A token that passed, the key that verified it, and until when it may be taken as verified. */
+  private record Verified(Identity identity, JWK key, Instant until) {}
 
   private final OidcConfig config;
   private final IssuerKeys keys;
   private final Clock clock;
   private final DefaultJWSVerifierFactory verifiers = new DefaultJWSVerifierFactory();
+  private final Cache<String, Verified> verified;
+  private final LongAdder signatureChecks = new LongAdder();
 
   public TokenVerifier(WebClient web, OidcConfig config, Clock clock) {
     this.config = config;
     this.keys = new IssuerKeys(web, config, clock);
     this.clock = clock;
+    this.verified = Caffeine.newBuilder()
+        .maximumSize(VERIFIED_CACHE_ENTRIES)
+        .ticker(() -> {
+          Instant now = clock.instant();
+          return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        })
+        .expireAfter(Expiry.<String, Verified>creating(
+            (hash, entry) -> Duration.between(clock.instant(), entry.until()).isNegative()
+                ? Duration.ZERO : Duration.between(clock.instant(), entry.until())))
+        .build();
+  }
+
+  /** How many signatures were checked (a remembered token needs none). */
+  long signatureChecks() {
+    return signatureChecks.sum();
   }
 
   /** Loads the issuer's keys; readiness waits for this. */
@@ -59,6 +94,42 @@ public final class TokenVerifier {
   }
 
   public Future<Identity> verify(String token) {
+    String hash = hash(token);
+    Identity remembered = remembered(hash);
+    if (remembered != null) {
+      return Future.succeededFuture(remembered);
+    }
+    return verifyAnew(token).onSuccess(pair -> verified.put(hash, pair)).map(Verified::identity);
+  }
+
+  /**
+   * A token verified before, while it has not expired and the key that verified it is still
+   * published: rotation and key withdrawal hold as they would for a fresh verification.
+   */
+  private Identity remembered(String hash) {
+    Verified entry = verified.getIfPresent(hash);
+    if (entry == null || !clock.instant().isBefore(entry.until())) {
+      return null;
+    }
+    Future<JWKSet> current = keys.current();
+    if (!current.succeeded() || !current.result().getKeys().contains(entry.key())) {
+      verified.invalidate(hash);
+      return null;
+    }
+    return entry.identity();
+  }
+
+  /** Keyed by a hash: the cache never holds a token itself. */
+  private static String hash(String token) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+          .digest(token.getBytes(StandardCharsets.US_ASCII)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private Future<Verified> verifyAnew(String token) {
     SignedJWT jwt;
     try {
       jwt = signed(JWTParser.parse(token));
@@ -90,10 +161,12 @@ public final class TokenVerifier {
           if (candidates.isEmpty()) {
             throw GatewayFailure.invalidToken("token is signed by a key the issuer does not publish");
           }
-          if (!signatureValid(jwt, candidates)) {
+          JWK key = verifyingKey(jwt, candidates);
+          if (key == null) {
             throw GatewayFailure.invalidToken("token signature is invalid");
           }
-          return identity(claims(jwt));
+          Identity identity = identity(claims(jwt));
+          return new Verified(identity, key, identity.expiresAt().plus(config.clockSkew()));
         });
   }
 
@@ -117,18 +190,20 @@ public final class TokenVerifier {
     return new JWKSelector(matcher).select(set).stream().filter(key -> !key.isPrivate()).toList();
   }
 
-  private boolean signatureValid(SignedJWT jwt, List<JWK> candidates) {
+  /** The published key whose signature the token carries, or null. */
+  private JWK verifyingKey(SignedJWT jwt, List<JWK> candidates) {
+    signatureChecks.increment();
     for (JWK jwk : candidates) {
       try {
         JWSVerifier verifier = verifiers.createJWSVerifier(jwt.getHeader(), publicKey(jwk));
         if (jwt.verify(verifier)) {
-          return true;
+          return jwk;
         }
       } catch (JOSEException e) {
         // A key this algorithm cannot use (e.g. an EC key on another curve): try the next one.
       }
     }
-    return false;
+    return null;
   }
 
   private static Key publicKey(JWK jwk) throws JOSEException {

@@ -269,6 +269,33 @@ class TokenVerifierTest {
   }
 
   @Test
+  void aTokenVerifiedOnceIsNotCheckedAgainUntilItExpires() {
+    TokenVerifier verifier = verifier(config("idp"));
+    String token = idp.token("idp", "repeat", AUDIENCE, 60);
+
+    for (int i = 0; i < 5; i++) {
+      assertThat(verify(verifier, token).username()).isEqualTo("repeat");
+    }
+    assertThat(verifier.signatureChecks()).isEqualTo(1);
+
+    clock.advance(Duration.ofSeconds(60 + 30)); // exp and the clock skew behind it
+    assertThat(rejection(verifier, token)).isEqualTo("token expired");
+  }
+
+  @Test
+  void aRememberedTokenIsRefusedOnceItsKeyIsNoLongerPublished() {
+    TokenVerifier verifier = verifier(config("idp"));
+    String old = idp.token("idp", "withdrawn", AUDIENCE, 3600);
+    verify(verifier, old);
+
+    idp.rotateKey("idp"); // the old key is withdrawn
+    verify(verifier, idp.token("idp", "withdrawn", AUDIENCE, 3600)); // the new key id makes Syncgate refetch
+
+    assertThat(rejection(verifier, old)).isEqualTo("token is signed by a key the issuer does not publish");
+    assertThat(verifier.signatureChecks()).isEqualTo(2);
+  }
+
+  @Test
   void unknownKeysTriggerAtMostOneRefetchPerCooldown() {
     TokenVerifier verifier = verifier(config("idp"));
     verify(verifier, idp.token("idp", "quinn", AUDIENCE, 300));
