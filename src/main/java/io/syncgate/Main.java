@@ -13,12 +13,15 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /** Reads the configuration, checks it, and starts Syncgate until the process is stopped. */
 @Command(name = "syncgate", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
@@ -26,7 +29,8 @@ import picocli.CommandLine.Spec;
 public final class Main implements Callable<Integer> {
 
   static final int SERVING = -1;
-  static final Duration SHUTDOWN_BOUND = Duration.ofSeconds(5);
+  /** Beyond the drain timeout, what closing the rest (Vert.x, pools) may take before the process exits anyway. */
+  static final Duration SHUTDOWN_MARGIN = Duration.ofSeconds(5);
 
   @Option(names = {"-c", "--config"}, paramLabel = "FILE",
       description = "YAML configuration file (default: $SYNCGATE_CONFIG; SYNCGATE_* variables override keys).")
@@ -70,7 +74,8 @@ public final class Main implements Callable<Integer> {
     Vertx vertx = Vertx.vertx();
     try {
       Syncgate syncgate = Syncgate.start(vertx, config, Clock.systemUTC()).await();
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(syncgate, vertx, log), "syncgate-shutdown"));
+      Duration bound = config.shutdown().drainTimeout().plus(SHUTDOWN_MARGIN);
+      onStopSignals(() -> stop(syncgate, vertx, log, bound), log);
       return SERVING;
     } catch (RuntimeException e) {
       log.error("Syncgate cannot start: {}", e.getMessage());
@@ -80,20 +85,44 @@ public final class Main implements Callable<Integer> {
   }
 
   /**
-   * Stops listening and closes Vert.x, each waited for at most {@link #SHUTDOWN_BOUND}, then ends
-   * the process: 0 when everything closed in time, 1 otherwise.
+   * SIGTERM or SIGINT starts a graceful stop on a thread of its own; a second one, while it runs,
+   * ends the process at once with the shell's 128 + signal number. Where the JVM cannot take the
+   * signals over, a shutdown hook runs the same stop.
    */
-  private static void stop(Syncgate syncgate, Vertx vertx, Logger log) {
-    int code = 1;
+  private static void onStopSignals(Runnable stop, Logger log) {
+    AtomicBoolean signalled = new AtomicBoolean();
     try {
-      syncgate.close().toCompletionStage().toCompletableFuture().get(SHUTDOWN_BOUND.toMillis(), TimeUnit.MILLISECONDS);
+      SignalHandler handler = signal -> {
+        if (!signalled.compareAndSet(false, true)) {
+          log.warn("second SIG{}: exiting at once", signal.getName());
+          Runtime.getRuntime().halt(128 + signal.getNumber());
+        }
+        new Thread(stop, "syncgate-shutdown").start();
+      };
+      Signal.handle(new Signal("TERM"), handler);
+      Signal.handle(new Signal("INT"), handler);
+    } catch (IllegalArgumentException | UnsupportedOperationException e) {
+      Runtime.getRuntime().addShutdownHook(new Thread(stop, "syncgate-shutdown"));
+    }
+  }
+
+  /**
+   * Drains and stops Syncgate, then closes Vert.x, together within {@code bound}, then ends the
+   * process: 0 when everything closed in time, 1 otherwise.
+   */
+  private static void stop(Syncgate syncgate, Vertx vertx, Logger log, Duration bound) {
+    int code = 1;
+    long deadline = System.nanoTime() + bound.toNanos();
+    try {
+      syncgate.close().toCompletionStage().toCompletableFuture().get(bound.toMillis(), TimeUnit.MILLISECONDS);
       // Awaited from this thread, not chained on an event loop that closing Vert.x terminates:
       // a result posted to a terminated loop is never delivered.
-      vertx.close().toCompletionStage().toCompletableFuture().get(SHUTDOWN_BOUND.toMillis(), TimeUnit.MILLISECONDS);
+      long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
+      vertx.close().toCompletionStage().toCompletableFuture().get(left, TimeUnit.MILLISECONDS);
       log.info("stopped");
       code = 0;
     } catch (TimeoutException e) {
-      log.warn("shutdown did not finish within {}; exiting anyway", SHUTDOWN_BOUND);
+      log.warn("shutdown did not finish within {} ms; exiting anyway", bound.toMillis());
     } catch (ExecutionException e) {
       log.warn("shutdown: {}", e.getCause().toString());
     } catch (InterruptedException e) {

@@ -87,13 +87,21 @@ public final class ConfigLoader {
     Map<String, Provisioning> provisioning = provisioning(in, syncGateway);
     InboundLimits inbound = new InboundLimits(
         in.integer("listen.max_url_length", InboundLimits.DEFAULT_MAX_URL_LENGTH, 256, 1 << 20),
-        in.integer("listen.max_header_bytes", InboundLimits.DEFAULT_MAX_HEADER_BYTES, 1024, 1 << 20));
+        in.integer("listen.max_header_bytes", InboundLimits.DEFAULT_MAX_HEADER_BYTES, 1024, 1 << 20),
+        in.integer("listen.max_headers", InboundLimits.DEFAULT_MAX_HEADERS, 8, 10_000),
+        in.integer("listen.max_body_bytes", InboundLimits.DEFAULT_MAX_BODY_BYTES, 0, 1 << 24),
+        in.duration("listen.header_timeout", InboundLimits.DEFAULT_HEADER_TIMEOUT, Duration.ofMillis(100)),
+        in.duration("listen.idle_timeout", InboundLimits.DEFAULT_IDLE_TIMEOUT, Duration.ofMillis(100)),
+        in.integer("listen.max_connections", InboundLimits.AUTO, 1, 10_000_000));
+    ShutdownPolicy shutdown = new ShutdownPolicy(
+        in.duration("shutdown.drain_timeout", ShutdownPolicy.DEFAULT_DRAIN_TIMEOUT, Duration.ZERO));
 
+    in.environmentChoice("SYNCGATE_LOG_FORMAT", List.of("text", "json"));
     if (!in.problems().isEmpty()) {
       return null;
     }
     return new SyncgateConfig(listen, basePath, management, oidc, syncGateway, session, cookie, access, pouchDb,
-        provisioning, inbound);
+        provisioning, inbound, shutdown);
   }
 
   private static Listener listener(ConfigReader in, String section, String host, int port) {
@@ -186,8 +194,9 @@ public final class ConfigLoader {
         SyncGatewayConfig.DEFAULT_CONNECT_TIMEOUT, Duration.ofMillis(1));
     var admin = in.duration("sync_gateway.admin_timeout",
         SyncGatewayConfig.DEFAULT_ADMIN_TIMEOUT, Duration.ofMillis(1));
-    int maxConnections = in.integer("sync_gateway.max_connections",
-        SyncGatewayConfig.DEFAULT_MAX_CONNECTIONS, 1, 1_000_000);
+    int maxConnections = in.integer("sync_gateway.max_connections", SyncGatewayConfig.AUTO, 1, 10_000_000);
+    var requestTimeout = in.duration("sync_gateway.request_timeout",
+        SyncGatewayConfig.DEFAULT_REQUEST_TIMEOUT, Duration.ofMillis(1));
     var poolWait = in.duration("sync_gateway.pool_wait_timeout",
         SyncGatewayConfig.DEFAULT_POOL_WAIT_TIMEOUT, Duration.ofMillis(1));
     int adminMaxConnections = in.integer("sync_gateway.admin_max_connections",
@@ -196,7 +205,7 @@ public final class ConfigLoader {
       return null;
     }
     return new SyncGatewayConfig(publicUrl, adminUrl, username, password, databases, cookieName,
-        connect, admin, maxConnections, poolWait, adminMaxConnections);
+        connect, admin, requestTimeout, maxConnections, poolWait, adminMaxConnections);
   }
 
   /** {@code provisioning.{db}.*}, for each database served; one set of keys per database. */

@@ -174,6 +174,17 @@ final class ConfigReader {
     return null;
   }
 
+  /**
+   * An environment variable read by something other than this configuration (the logging set-up),
+   * checked here so that a wrong value fails the start like any other.
+   */
+  void environmentChoice(String name, List<String> allowed) {
+    String value = env.get(name);
+    if (value != null && !allowed.contains(value)) {
+      problems.add(name + " " + quote(value) + ": not one of " + allowed);
+    }
+  }
+
   /** A problem with {@code value} of {@code key} (one item of a list, say); an empty value is not shown. */
   void problem(String key, String value, String problem) {
     Raw raw = raw(key);

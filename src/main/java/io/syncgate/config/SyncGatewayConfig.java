@@ -18,6 +18,7 @@ public record SyncGatewayConfig(
     String sessionCookieName,
     Duration connectTimeout,
     Duration adminTimeout,
+    Duration requestTimeout,
     int maxConnections,
     Duration poolWaitTimeout,
     int adminMaxConnections) {
@@ -25,7 +26,9 @@ public record SyncGatewayConfig(
   public static final String DEFAULT_SESSION_COOKIE_NAME = "SyncGatewaySession";
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
   public static final Duration DEFAULT_ADMIN_TIMEOUT = Duration.ofSeconds(10);
-  public static final int DEFAULT_MAX_CONNECTIONS = 1000;
+  public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(60);
+  /** A pool size of 0: as many connections as the open-file limit allows. */
+  public static final int AUTO = 0;
   public static final Duration DEFAULT_POOL_WAIT_TIMEOUT = Duration.ofSeconds(5);
   public static final int DEFAULT_ADMIN_MAX_CONNECTIONS = 16;
 
@@ -36,6 +39,7 @@ public record SyncGatewayConfig(
     Objects.requireNonNull(sessionCookieName, "sessionCookieName");
     Objects.requireNonNull(connectTimeout, "connectTimeout");
     Objects.requireNonNull(adminTimeout, "adminTimeout");
+    Objects.requireNonNull(requestTimeout, "requestTimeout");
     Objects.requireNonNull(poolWaitTimeout, "poolWaitTimeout");
     if (databases.isEmpty()) {
       throw new IllegalArgumentException("at least one database is required");

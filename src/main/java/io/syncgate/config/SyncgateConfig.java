@@ -18,7 +18,8 @@ public record SyncgateConfig(
     AccessPolicy access,
     PouchDbPolicy pouchDb,
     Map<String, Provisioning> provisioning,
-    InboundLimits inbound) {
+    InboundLimits inbound,
+    ShutdownPolicy shutdown) {
 
   public static final String DEFAULT_LISTEN_HOST = "0.0.0.0";
   public static final int DEFAULT_LISTEN_PORT = 8080;
@@ -38,6 +39,7 @@ public record SyncgateConfig(
     Objects.requireNonNull(pouchDb, "pouchDb");
     provisioning = Map.copyOf(provisioning);
     Objects.requireNonNull(inbound, "inbound");
+    Objects.requireNonNull(shutdown, "shutdown");
     if (!basePath.isEmpty() && (!basePath.startsWith("/") || basePath.endsWith("/"))) {
       throw new IllegalArgumentException("basePath must be empty or start, and not end, with '/'");
     }

@@ -16,6 +16,8 @@ public final class GatewayFailure extends RuntimeException {
     UNAUTHORIZED(401, "unauthorized"),
     FORBIDDEN(403, "forbidden"),
     NOT_FOUND(404, "not_found"),
+    REQUEST_TIMEOUT(408, "request_timeout"),
+    PAYLOAD_TOO_LARGE(413, "payload_too_large"),
     URI_TOO_LONG(414, "uri_too_long"),
     TOO_MANY_REQUESTS(429, "too_many_requests"),
     HEADERS_TOO_LARGE(431, "request_header_fields_too_large"),
@@ -111,6 +113,14 @@ public final class GatewayFailure extends RuntimeException {
 
   public static GatewayFailure notFound(String reason) {
     return new GatewayFailure(Kind.NOT_FOUND, reason, null);
+  }
+
+  public static GatewayFailure requestTimeout(String reason) {
+    return new GatewayFailure(Kind.REQUEST_TIMEOUT, reason, null);
+  }
+
+  public static GatewayFailure payloadTooLarge(String reason) {
+    return new GatewayFailure(Kind.PAYLOAD_TOO_LARGE, reason, null);
   }
 
   public static GatewayFailure uriTooLong(String reason) {

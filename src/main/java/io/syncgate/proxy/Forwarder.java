@@ -6,18 +6,25 @@ import io.syncgate.session.OpenStreams;
 import io.syncgate.session.SessionRef;
 import io.syncgate.session.Sessions;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.httpproxy.Body;
 import io.vertx.httpproxy.HttpProxy;
 import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyInterceptor;
 import io.vertx.httpproxy.ProxyResponse;
 import io.vertx.httpproxy.ProxyOptions;
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Streams an authenticated request to the backend's public port and its response back, through
@@ -31,16 +38,28 @@ import java.util.Set;
 public final class Forwarder {
 
   private static final Set<String> STREAMING_FEEDS = Set.of("longpoll", "continuous", "websocket");
+  /** The request to the backend, once made. */
+  static final String ORIGIN = "syncgate.origin";
+  /** A feed ended at a stop before the backend answered: the answer to give instead. */
+  static final String DRAINED = "syncgate.drained";
 
   private final HttpClient client;
   private final RequestOptions origin;
   private final String originPath;
   private final Sessions sessions;
   private final PouchDbCompatibility pouchDb;
+  private final Streams streams;
+  private final long requestTimeoutMillis;
   private final ProxyOptions options = new ProxyOptions().setSupportWebSocket(true);
 
-  public Forwarder(HttpClient client, URI publicUrl, java.time.Duration poolWait, Sessions sessions,
-      PouchDbCompatibility pouchDb) {
+  /**
+   * @param poolWait the longest a request waits for a connection to the backend
+   * @param requestTimeout the longest an ordinary request waits, once sent, for the backend's
+   *     answer to begin (feeds and WebSockets have no such bound)
+   * @param streams where this event loop's feeds and WebSockets are kept, to be ended at a stop
+   */
+  public Forwarder(HttpClient client, URI publicUrl, Duration poolWait, Duration requestTimeout, Sessions sessions,
+      PouchDbCompatibility pouchDb, Streams streams) {
     this.client = client;
     boolean tls = publicUrl.getScheme().equals("https");
     // A request waits at most poolWait for one of the pool's connections, never forever.
@@ -52,6 +71,8 @@ public final class Forwarder {
     this.originPath = publicUrl.getRawPath() == null ? "" : publicUrl.getRawPath();
     this.sessions = sessions;
     this.pouchDb = pouchDb;
+    this.streams = streams;
+    this.requestTimeoutMillis = requestTimeout.toMillis();
   }
 
   /** A fresh copy of the origin's options per request (the copy constructor drops the connect timeout). */
@@ -63,19 +84,38 @@ public final class Forwarder {
         .setConnectTimeout(origin.getConnectTimeout());
   }
 
-  public void forward(HttpServerRequest request, Outbound outbound) {
+  /** Forwards {@code ctx}'s request; {@code ctx} is told when the exchange ends, however it ends. */
+  public void forward(RoutingContext ctx, Outbound outbound) {
+    HttpServerRequest request = ctx.request();
     if (request.response().closed()) {
       // The client left while it was being authenticated: nothing to send, nothing to track.
       return;
     }
     boolean feed = isStreamingFeed(outbound.uri());
+    boolean webSocket = request.canUpgradeToWebSocket();
     HttpProxy proxy = HttpProxy.reverseProxy(options, client)
-        .origin(context -> context.client().request(originRequest()));
-    if (outbound.credential() instanceof Outbound.Session && (isChanges(outbound.uri()) || isWebSocket(request))) {
-      proxy.addInterceptor(new StreamTracking(request, sessions.streams()), true);
+        .origin(context -> context.client().request(originRequest()).onSuccess(origin -> {
+          context.set(ORIGIN, origin);
+          if (context.get(DRAINED, Buffer.class) != null) {
+            origin.reset();
+          } else if (!feed && !webSocket) {
+            answerWithin(context, origin);
+          }
+        }));
+    boolean tracked = outbound.credential() instanceof Outbound.Session && (isChanges(outbound.uri()) || webSocket);
+    if (webSocket) {
+      WebSocketRelay relay = new WebSocketRelay(request, streams);
+      proxy.addInterceptor(relay, true);
+      if (tracked) {
+        proxy.addInterceptor(new StreamTracking(request, sessions.streams(),
+            () -> relay.end(WebSocketRelay.POLICY_VIOLATION, "the session has ended"), relay::onClose), true);
+      }
+    } else if (tracked) {
+      proxy.addInterceptor(new StreamTracking(request, sessions.streams(), () -> request.connection().close(),
+          ended -> ctx.addEndHandler(v -> ended.run())), true);
     }
     if (feed) {
-      proxy.addInterceptor(new FeedHead(request.response()));
+      proxy.addInterceptor(new FeedHead(request, streams, ended -> ctx.addEndHandler(v -> ended.run())));
     }
     proxy.addInterceptor(new OriginFailures(), true)
         .addInterceptor(new OutboundHeaders(outbound, originPath, sessions), true)
@@ -87,8 +127,23 @@ public final class Forwarder {
     proxy.handle(request);
   }
 
-  private static boolean isWebSocket(HttpServerRequest request) {
-    return "websocket".equalsIgnoreCase(request.getHeader("upgrade"));
+  /**
+   * Bounds the wait for the backend's answer to an ordinary request, counted from when its body
+   * has gone out (an upload's own pace is the client's business): past it, a 504.
+   */
+  private void answerWithin(ProxyContext context, HttpClientRequest origin) {
+    Runnable arm = () -> {
+      // An answer already under way (SG may refuse an upload early) is not to be cut.
+      if (!origin.response().isComplete()) {
+        origin.idleTimeout(requestTimeoutMillis);
+      }
+    };
+    Body body = context.request().getBody();
+    if (body == null) {
+      arm.run();
+    } else {
+      context.request().setBody(Body.body(new OnEnd(body.stream(), arm), body.length()));
+    }
   }
 
   /**
@@ -97,24 +152,17 @@ public final class Forwarder {
    * the registration if it replaces a stale session. Every {@code _changes} counts: a POST names
    * its feed in the body, which is not read here.
    */
-  private record StreamTracking(HttpServerRequest request, OpenStreams streams) implements ProxyInterceptor {
+  private record StreamTracking(HttpServerRequest request, OpenStreams streams, Runnable end,
+      Consumer<Runnable> whenFinished) implements ProxyInterceptor {
     @Override
     public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
       Future<ProxyResponse> sent = context.sendRequest();
       // The links after this one have run up to the send: the session is known.
       SessionRef session = context.get(OutboundHeaders.SESSION, SessionRef.class);
       if (session != null && !request.response().closed()) {
-        OpenStreams.Registration registration = streams.register(session, () -> request.connection().close());
+        OpenStreams.Registration registration = streams.register(session, end);
         context.set(OutboundHeaders.REGISTRATION, registration);
-        HttpServerResponse response = request.response();
-        response.endHandler(v -> {
-          if (response.getStatusCode() != 101) {
-            registration.cancel();
-          }
-        });
-        response.closeHandler(v -> registration.cancel());
-        // After an upgrade the connection is the WebSocket's alone.
-        request.connection().closeHandler(v -> registration.cancel());
+        whenFinished.accept(registration::cancel);
       }
       return sent;
     }
@@ -122,11 +170,53 @@ public final class Forwarder {
 
   /**
    * Sends a feed's head as soon as the backend's arrives: the body may not begin for a heartbeat
-   * interval (25 s at Sync Gateway), and a client should know meanwhile that it is connected.
+   * interval (25 s at Sync Gateway), and a client should know meanwhile that it is connected. The
+   * body can be ended cleanly at a stop ({@link EndableFeed}).
    */
-  private record FeedHead(HttpServerResponse response) implements ProxyInterceptor {
+  private record FeedHead(HttpServerRequest request, Streams streams, Consumer<Runnable> whenFinished)
+      implements ProxyInterceptor {
+
+    private static final String FEED = "syncgate.feed";
+
+    @Override
+    public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
+      whenFinished.accept(streams.add(() -> endCleanly(context)));
+      return context.sendRequest();
+    }
+
+    /**
+     * Ends the feed at a stop: its body cleanly if it has begun, else with the empty answer
+     * {@link OriginFailures} gives in place of the backend's, once the wait for it is reset.
+     */
+    private void endCleanly(ProxyContext context) {
+      EndableFeed feed = context.get(FEED, EndableFeed.class);
+      HttpClientRequest origin = context.get(ORIGIN, HttpClientRequest.class);
+      if (feed != null) {
+        feed.endCleanly();
+      } else {
+        context.set(DRAINED, EndableFeed.emptyAnswer(isLongPoll(), request.getParam("since")));
+        if (origin != null) {
+          origin.reset();
+        }
+        // Else the request to the backend, once made, is reset at once.
+      }
+    }
+
+    private boolean isLongPoll() {
+      return "longpoll".equals(request.getParam("feed"));
+    }
+
     @Override
     public Future<Void> handleProxyResponse(ProxyContext context) {
+      ProxyResponse proxied = context.response();
+      HttpServerResponse response = request.response();
+      if (proxied.getStatusCode() == 200 && proxied.proxiedResponse() != null && proxied.getBody() != null) {
+        HttpClientResponse origin = proxied.proxiedResponse();
+        EndableFeed feed = new EndableFeed(proxied.getBody().stream(), isLongPoll(), request.getParam("since"),
+            () -> origin.request().reset());
+        proxied.setBody(Body.body(feed, proxied.getBody().length()));
+        context.set(FEED, feed);
+      }
       Future<Void> sent = context.sendResponse();
       if (!response.headWritten() && !response.ended() && response.isChunked()) {
         response.writeHead();

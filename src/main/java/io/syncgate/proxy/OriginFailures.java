@@ -33,7 +33,12 @@ final class OriginFailures implements ProxyInterceptor {
   @Override
   public Future<Void> handleProxyResponse(ProxyContext context) {
     Throwable cause = context.get(FAILURE, Throwable.class);
-    if (cause != null) {
+    Buffer drained = context.get(Forwarder.DRAINED, Buffer.class);
+    if (cause != null && drained != null) {
+      // A feed ended at a stop before the backend answered: an empty answer it resumes from.
+      context.response().setStatusCode(200).setStatusMessage(null)
+          .setBody(Body.body(drained, MediaType.parse("application/json")));
+    } else if (cause != null) {
       // A failure of Syncgate's own (a fresh session refused on a retry) says itself what it is.
       GatewayFailure failure = cause instanceof GatewayFailure own ? own
           : PoolWait.exceeded(cause)

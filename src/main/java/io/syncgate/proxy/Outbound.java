@@ -29,8 +29,15 @@ public record Outbound(String uri, Credential credential) {
     }
   }
 
-  /** The client's own backend session cookie, passed on (only where unsigned cookies are accepted). */
-  public record ClientSession() implements Credential {}
+  /**
+   * The client's own backend session cookie, passed on (only where unsigned cookies are accepted):
+   * exactly the value authentication read, and no other cookie.
+   */
+  public record ClientSession(String cookie) implements Credential {
+    public ClientSession {
+      Objects.requireNonNull(cookie, "cookie");
+    }
+  }
 
   /** The client's {@code Authorization: Basic}, passed on (only where password login is allowed). */
   public record ClientPassword() implements Credential {}

@@ -32,6 +32,11 @@ final class OutboundHeaders implements ProxyInterceptor {
   /** The stream registration of this request, if it is a tracked feed or WebSocket. */
   static final String REGISTRATION = "syncgate.stream";
 
+  /** RFC 9110 §7.6.1's connection-specific fields, which vertx-http-proxy keeps on a handshake. */
+  private static final List<String> HOP_BY_HOP =
+      List.of("keep-alive", "proxy-authorization", "proxy-authenticate", "proxy-connection", "te", "trailer",
+          "transfer-encoding");
+
   private final Outbound outbound;
   private final String originPath;
   private final Sessions sessions;
@@ -55,13 +60,17 @@ final class OutboundHeaders implements ProxyInterceptor {
     // Our listener answers 100-continue itself; passing Expect on would stall the body.
     headers.remove("expect");
     // Fields the client named in Connection describe its hop to us (vertx-http-proxy drops only the
-    // fixed ones). A WebSocket handshake names Upgrade there, and the backend needs it.
-    for (String value : context.isWebSocket() ? List.<String>of() : headers.getAll("connection")) {
+    // fixed ones, and none at all on a WebSocket handshake, whose Upgrade the backend needs).
+    for (String value : headers.getAll("connection")) {
       for (String name : value.split(",")) {
-        if (!name.isBlank()) {
-          headers.remove(name.trim());
+        String trimmed = name.trim();
+        if (!trimmed.isEmpty() && !(context.isWebSocket() && trimmed.equalsIgnoreCase("upgrade"))) {
+          headers.remove(trimmed);
         }
       }
+    }
+    if (context.isWebSocket()) {
+      HOP_BY_HOP.forEach(headers::remove);
     }
     List<String> claimed = new ArrayList<>();
     for (String name : headers.names()) {
@@ -72,7 +81,7 @@ final class OutboundHeaders implements ProxyInterceptor {
     claimed.forEach(headers::remove);
     String cookie = switch (credential) {
       case Session session -> session.presented().backendCookie();
-      case ClientSession client -> sessionCookieOnly(headers.getAll("cookie"));
+      case ClientSession client -> sessionCookieName + "=" + client.cookie();
       case ClientPassword password -> null;
       case Anonymous anonymous -> null;
     };
@@ -115,18 +124,5 @@ final class OutboundHeaders implements ProxyInterceptor {
     String length = request.getHeader("content-length");
     return (method == HttpMethod.GET || method == HttpMethod.HEAD) && !context.isWebSocket()
         && request.getHeader("transfer-encoding") == null && (length == null || length.trim().equals("0"));
-  }
-
-  /** Of the client's cookies only the backend's session cookie is the backend's business. */
-  private String sessionCookieOnly(List<String> cookieHeaders) {
-    for (String header : cookieHeaders) {
-      for (String pair : header.split(";")) {
-        String trimmed = pair.trim();
-        if (trimmed.startsWith(sessionCookieName + "=")) {
-          return trimmed;
-        }
-      }
-    }
-    return null;
   }
 }

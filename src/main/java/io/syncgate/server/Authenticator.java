@@ -10,7 +10,6 @@ import io.syncgate.proxy.Outbound.ClientSession;
 import io.syncgate.session.Sessions;
 import io.syncgate.session.Sessions.Presented;
 import io.vertx.core.Future;
-import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -54,18 +53,18 @@ final class Authenticator {
   }
 
   private Future<Outbound> withoutAuthorization(HttpServerRequest request, InboundPath path) {
-    Cookie cookie = request.getCookie(sessions.cookieName());
+    String cookie = sessions.cookieIn(request.headers().getAll("cookie"));
     if (cookie != null) {
       Presented presented;
       try {
-        presented = sessions.forCookie(path.database(), cookie.getValue());
+        presented = sessions.forCookie(path.database(), cookie);
       } catch (GatewayFailure refused) {
         // A ticket that can no longer serve is one the client should forget.
         request.response().putHeader("set-cookie", sessions.expiredCookie(path.database()));
         return Future.failedFuture(refused);
       }
       return Future.succeededFuture(new Outbound(path.backendUri(),
-          presented == null ? new ClientSession() : new Outbound.Session(presented, null)));
+          presented == null ? new ClientSession(cookie) : new Outbound.Session(presented, null)));
     }
     if (access.allowGuest()) {
       return Future.succeededFuture(new Outbound(path.backendUri(), new Anonymous()));

@@ -37,6 +37,9 @@ final class GatewayRouter {
       // Nothing reads the body until it is forwarded; unpaused, its first bytes would be lost.
       ctx.request().pause();
       AccessLog.record(ctx);
+      if (ctx.request().headers().size() > config.inbound().maxHeaders()) {
+        throw GatewayFailure.headersTooLarge("more than " + config.inbound().maxHeaders() + " header fields");
+      }
       InboundPath.rejectHostile(ctx.request().path());
       ctx.next();
     });
@@ -64,7 +67,7 @@ final class GatewayRouter {
           if ("100-continue".equalsIgnoreCase(request.getHeader("expect"))) {
             ctx.response().writeContinue();
           }
-          forwarder.forward(request, outbound);
+          forwarder.forward(ctx, outbound);
         })
         .onFailure(ctx::fail);
   }

@@ -3,6 +3,7 @@ package io.syncgate.server;
 import io.syncgate.config.SyncgateConfig;
 import io.syncgate.pouchdb.PouchDbCompatibility;
 import io.syncgate.proxy.Forwarder;
+import io.syncgate.proxy.Streams;
 import io.syncgate.session.Sessions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -10,18 +11,21 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.PoolOptions;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One event loop's share of the public listener: its own router and its own connection pool to
  * the backend, so a request and its forwarded twin stay on one thread. Shared, thread-safe parts
- * (token verification, sessions) come in through {@link Shared}.
+ * (token verification, sessions, the connection guard) come in through {@link Shared}.
  */
 final class GatewayVerticle extends VerticleBase {
 
-  record Shared(SyncgateConfig config, SignIn signIn, SignOut signOut, Authenticator authenticator, Sessions sessions) {}
+  record Shared(SyncgateConfig config, SignIn signIn, SignOut signOut, Authenticator authenticator, Sessions sessions,
+      ConnectionGuard guard, int backendConnections) {}
 
   private final Shared shared;
   private final int port;
+  private final Streams streams = new Streams();
   private HttpServer server;
 
   GatewayVerticle(Shared shared, int port) {
@@ -38,11 +42,11 @@ final class GatewayVerticle extends VerticleBase {
             .setConnectTimeout((int) backend.connectTimeout().toMillis())
             .setKeepAlive(true)
             .setDecompressionSupported(false),
-        new PoolOptions().setHttp1MaxSize(backend.maxConnections()));
-    Forwarder forwarder = new Forwarder(client, backend.publicUrl(), backend.poolWaitTimeout(), shared.sessions(),
-        new PouchDbCompatibility(config.pouchDb()));
+        new PoolOptions().setHttp1MaxSize(shared.backendConnections()));
+    Forwarder forwarder = new Forwarder(client, backend.publicUrl(), backend.poolWaitTimeout(), backend.requestTimeout(),
+        shared.sessions(), new PouchDbCompatibility(config.pouchDb()), streams);
     var router = GatewayRouter.create(vertx, config, shared.signIn(), shared.signOut(), shared.authenticator(), forwarder);
-    server = vertx.createHttpServer(new HttpServerOptions()
+    HttpServerOptions options = new HttpServerOptions()
         .setHost(config.listen().host())
         .setPort(port)
         // HTTP/1.1 only: ending one feed closes its connection, which under h2c would end every
@@ -50,8 +54,24 @@ final class GatewayVerticle extends VerticleBase {
         .setHttp2ClearTextEnabled(false)
         // The request line is the URL plus the method and version around it.
         .setMaxInitialLineLength(config.inbound().maxUrlLength() + 32)
-        .setMaxHeaderSize(config.inbound().maxHeaderBytes()));
-    return server.requestHandler(router).invalidRequestHandler(InvalidRequests::answer).listen();
+        .setMaxHeaderSize(config.inbound().maxHeaderBytes());
+    server = vertx.createHttpServer(options);
+    return server
+        .connectionHandler(connection -> shared.guard().accept(connection, options))
+        .requestHandler(router)
+        .invalidRequestHandler(InvalidRequests::answer)
+        .listen();
+  }
+
+  /**
+   * Stops accepting, ends this loop's feeds and WebSockets cleanly, and gives ordinary requests
+   * the drain timeout to finish; their connections close as they do, the rest after it.
+   */
+  @Override
+  public Future<?> stop() {
+    Future<Void> shutdown = server.shutdown(shared.config().shutdown().drainTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    streams.endAll();
+    return shutdown;
   }
 
   int actualPort() {

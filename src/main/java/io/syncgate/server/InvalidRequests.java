@@ -22,7 +22,9 @@ final class InvalidRequests {
         ? GatewayFailure.uriTooLong("the request line is too long")
         : cause instanceof TooLongHttpHeaderException
             ? GatewayFailure.headersTooLarge("the request headers are too large")
-            : GatewayFailure.badRequest("the request cannot be read");
+            : cause instanceof IllegalArgumentException && ConnectionGuard.StrictRequestDecoder.BOTH_FRAMINGS.equals(cause.getMessage())
+                ? GatewayFailure.badRequest("the request has " + cause.getMessage() + ": one framing only (RFC 9112, section 6.1)")
+                : GatewayFailure.badRequest("the request cannot be read");
     request.response()
         .setStatusCode(failure.status())
         .putHeader("content-type", "application/json")

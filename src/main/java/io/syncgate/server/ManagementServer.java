@@ -8,22 +8,26 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.syncgate.config.Listener;
+import java.util.function.BooleanSupplier;
 
 /**
  * Health and readiness on their own listener (loopback by default), apart from client traffic.
  * Live means the process serves; ready means the identity provider's keys are loaded, so sign-ins
- * can succeed. A readiness probe that finds no keys asks for them again, so the instance becomes
+ * can succeed, and the instance is not stopping. A readiness probe that finds no keys asks for them again, so the instance becomes
  * ready by itself once the provider is back.
  */
 final class ManagementServer {
 
   private ManagementServer() {}
 
-  static Future<HttpServer> start(Vertx vertx, Listener listener, TokenVerifier verifier) {
+  static Future<HttpServer> start(Vertx vertx, Listener listener, TokenVerifier verifier, BooleanSupplier stopping) {
     Router router = Router.router(vertx);
     router.get("/healthz").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
     router.get("/readyz").handler(ctx -> {
-      if (verifier.ready()) {
+      if (stopping.getAsBoolean()) {
+        json(ctx, 503, new JsonObject().put("status", "stopping")
+            .put("reason", "the instance is shutting down: send new clients elsewhere"));
+      } else if (verifier.ready()) {
         json(ctx, 200, new JsonObject().put("status", "ready"));
       } else {
         verifier.loadKeys();

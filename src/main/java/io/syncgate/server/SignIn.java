@@ -24,8 +24,10 @@ final class SignIn {
   private final Sessions sessions;
   private final String basePath;
   private final List<String> databases;
+  private final int maxBodyBytes;
 
-  SignIn(TokenVerifier verifier, Sessions sessions, String basePath, List<String> databases) {
+  SignIn(TokenVerifier verifier, Sessions sessions, String basePath, List<String> databases, int maxBodyBytes) {
+    this.maxBodyBytes = maxBodyBytes;
     this.verifier = verifier;
     this.sessions = sessions;
     this.basePath = basePath;
@@ -58,12 +60,12 @@ final class SignIn {
   }
 
   private void signIn(RoutingContext ctx, String db, Function<Identity, GatewayFailure> check) {
-    ctx.request().resume();
     Credentials credentials = Credentials.of(ctx.request());
     if (credentials.scheme() != Credentials.Scheme.BEARER) {
       throw GatewayFailure.credentialsRequired("sign in with the identity provider's token as a bearer token");
     }
-    verifier.verify(credentials.value())
+    SmallBody.discard(ctx.request(), maxBodyBytes)
+        .compose(v -> verifier.verify(credentials.value()))
         .compose(identity -> {
           GatewayFailure refused = check.apply(identity);
           return refused != null ? Future.failedFuture(refused) : sessions.signIn(db, identity);

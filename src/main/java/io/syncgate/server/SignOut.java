@@ -5,7 +5,6 @@ import io.syncgate.identity.TokenVerifier;
 import io.syncgate.session.SessionRef;
 import io.syncgate.session.Sessions;
 import io.vertx.core.Future;
-import io.vertx.core.http.Cookie;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
@@ -22,8 +21,10 @@ final class SignOut {
   private final Sessions sessions;
   private final String basePath;
   private final List<String> databases;
+  private final int maxBodyBytes;
 
-  SignOut(TokenVerifier tokens, Sessions sessions, String basePath, List<String> databases) {
+  SignOut(TokenVerifier tokens, Sessions sessions, String basePath, List<String> databases, int maxBodyBytes) {
+    this.maxBodyBytes = maxBodyBytes;
     this.tokens = tokens;
     this.sessions = sessions;
     this.basePath = basePath;
@@ -31,7 +32,20 @@ final class SignOut {
   }
 
   void session(RoutingContext ctx) {
-    ctx.request().resume();
+    // Read (and drop) the body first: a refused one must change nothing.
+    SmallBody.discard(ctx.request(), maxBodyBytes).onComplete(read -> {
+      try {
+        if (read.failed()) {
+          throw read.cause();
+        }
+        signOut(ctx);
+      } catch (Throwable e) {
+        ctx.fail(e);
+      }
+    });
+  }
+
+  private void signOut(RoutingContext ctx) {
     InboundPath path = InboundPath.parse(ctx.request().uri(), basePath, databases);
     if (path.isKeyspace()) {
       throw GatewayFailure.notFound("sessions belong to the database, not to a keyspace");
@@ -48,15 +62,16 @@ final class SignOut {
         SessionRef held = sessions.heldFor(db, identity);
         return held == null ? Future.<Void>succeededFuture() : sessions.signOut(held);
       });
-    } else if (credentials.scheme() == Credentials.Scheme.NONE && ctx.request().getCookie(sessions.cookieName()) != null) {
-      Cookie cookie = ctx.request().getCookie(sessions.cookieName());
-      SessionRef session = sessions.ticketOf(db, cookie.getValue());
+    } else if (credentials.scheme() == Credentials.Scheme.NONE
+        && sessions.cookieIn(ctx.request().headers().getAll("cookie")) != null) {
+      String cookie = sessions.cookieIn(ctx.request().headers().getAll("cookie"));
+      SessionRef session = sessions.ticketOf(db, cookie);
       if (session == null) {
         throw GatewayFailure.credentialsRequired("the session cookie is not one Syncgate issued for this database");
       }
       if (all) {
         // Ending every device's session takes a session still in force, not any ticket ever issued.
-        sessions.forCookie(db, cookie.getValue());
+        sessions.forCookie(db, cookie);
         ended = sessions.revokeAll(db, session.username());
       } else {
         ended = sessions.signOut(session);

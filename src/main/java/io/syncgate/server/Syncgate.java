@@ -16,6 +16,7 @@ import java.time.Clock;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,15 +34,21 @@ public final class Syncgate {
   private final int publicPort;
   private final HttpServer management;
   private final String deployment;
+  private final AtomicBoolean stopping;
+  private final ConnectionGuard guard;
+  private final java.time.Duration drainTimeout;
 
   private Syncgate(Vertx vertx, List<WebClient> clients, Sessions sessions, int publicPort, HttpServer management,
-      String deployment) {
+      String deployment, AtomicBoolean stopping, ConnectionGuard guard, java.time.Duration drainTimeout) {
     this.vertx = vertx;
     this.clients = clients;
     this.sessions = sessions;
     this.publicPort = publicPort;
     this.management = management;
     this.deployment = deployment;
+    this.stopping = stopping;
+    this.guard = guard;
+    this.drainTimeout = drainTimeout;
   }
 
   public static Future<Syncgate> start(Vertx vertx, SyncgateConfig config, Clock clock) {
@@ -59,12 +66,21 @@ public final class Syncgate {
     Sessions sessions = new Sessions(vertx, new SyncGatewayBackend(admin, config.syncGateway(), config.provisioning()), config.session(),
         config.cookie(), config.basePath(), cookieSecrets(config), clock);
     List<String> databases = config.syncGateway().databases();
+    int loops = Runtime.getRuntime().availableProcessors();
+    Capacity capacity = Capacity.plan(config.inbound(), config.syncGateway());
+    log.info("capacity: {} client connections, {} to Sync Gateway ({} per event loop); open-file limit {}",
+        capacity.clientConnections(), capacity.backendConnections(), capacity.backendConnectionsPerLoop(loops),
+        capacity.openFileLimit());
+    ConnectionGuard guard = new ConnectionGuard(config.inbound(), capacity.clientConnections());
+    AtomicBoolean stopping = new AtomicBoolean();
     var shared = new GatewayVerticle.Shared(
         config,
-        new SignIn(verifier, sessions, config.basePath(), databases),
-        new SignOut(verifier, sessions, config.basePath(), databases),
+        new SignIn(verifier, sessions, config.basePath(), databases, config.inbound().maxBodyBytes()),
+        new SignOut(verifier, sessions, config.basePath(), databases, config.inbound().maxBodyBytes()),
         new Authenticator(verifier, sessions, config.access()),
-        sessions);
+        sessions,
+        guard,
+        capacity.backendConnectionsPerLoop(loops));
 
     verifier.loadKeys().onFailure(e -> log.warn("not ready: {}", e.getMessage()));
 
@@ -76,14 +92,15 @@ public final class Syncgate {
           GatewayVerticle listener = new GatewayVerticle(shared, port);
           listeners.add(listener);
           return listener;
-        }, new DeploymentOptions().setInstances(Runtime.getRuntime().availableProcessors()))
-        .compose(deployment -> ManagementServer.start(vertx, config.management(), verifier)
+        }, new DeploymentOptions().setInstances(loops))
+        .compose(deployment -> ManagementServer.start(vertx, config.management(), verifier, stopping::get)
             .map(management -> {
               int actualPort = listeners.get(0).actualPort();
               log.info("Syncgate serves {} on {}:{}{}/, management on {}:{}", config.syncGateway().databases(),
                   config.listen().host(), actualPort, config.basePath(), config.management().host(),
                   management.actualPort());
-              return new Syncgate(vertx, List.of(web, admin), sessions, actualPort, management, deployment);
+              return new Syncgate(vertx, List.of(web, admin), sessions, actualPort, management, deployment, stopping,
+                  guard, config.shutdown().drainTimeout());
             }));
   }
 
@@ -95,10 +112,22 @@ public final class Syncgate {
     return management.actualPort();
   }
 
-  /** Stops listening and undeploys; the Vert.x instance stays the caller's. */
+  /** Client connections open now. */
+  public int openConnections() {
+    return guard.open();
+  }
+
+  /**
+   * Stops gracefully: readiness turns false at once; the public listener stops accepting; feeds
+   * and WebSockets end cleanly; ordinary requests get {@code shutdown.drain_timeout} to finish.
+   * The Vert.x instance stays the caller's.
+   */
   public Future<Void> close() {
-    return management.close()
-        .compose(v -> vertx.undeploy(deployment))
+    stopping.set(true);
+    log.info("stopping: no longer ready; feeds and WebSockets end now, other requests get at most {} ms",
+        drainTimeout.toMillis());
+    return vertx.undeploy(deployment)
+        .eventually(() -> management.close())
         .onComplete(v -> {
           sessions.close();
           clients.forEach(WebClient::close);

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Date;
+import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -34,6 +35,25 @@ final class SessionCookies {
     this.policy = policy;
     this.basePath = basePath;
     this.clock = clock;
+  }
+
+  /**
+   * The value of cookie {@code name} in a request's {@code Cookie} headers, or null: the one
+   * reading of them that both authentication and forwarding use. Pairs are separated by
+   * {@code ;} only (RFC 6265 §5.4, and Sync Gateway's own parser); a comma is part of a value. When
+   * the name appears more than once the first wins, as at SG: RFC 6265 orders the most specific
+   * path first.
+   */
+  static String find(List<String> cookieHeaders, String name) {
+    for (String header : cookieHeaders) {
+      for (String pair : header.split(";")) {
+        int equals = pair.indexOf('=');
+        if (equals > 0 && pair.substring(0, equals).trim().equals(name)) {
+          return pair.substring(equals + 1).trim();
+        }
+      }
+    }
+    return null;
   }
 
   /** A {@code Set-Cookie} that makes the client forget its cookie {@code name} under {@code path}. */

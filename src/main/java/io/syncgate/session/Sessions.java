@@ -93,6 +93,11 @@ public final class Sessions implements AutoCloseable {
     return streams;
   }
 
+  /** The session cookie's value among a request's {@code Cookie} headers, or null; see {@link SessionCookies#find}. */
+  public String cookieIn(List<String> cookieHeaders) {
+    return SessionCookies.find(cookieHeaders, cookieName());
+  }
+
   public String cookieName() {
     return backend.sessionCookieName();
   }

@@ -74,6 +74,20 @@ public final class SyncgateProcess implements AutoCloseable {
     return process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : null;
   }
 
+  /** Sends SIGTERM and returns at once. */
+  public void sigterm() throws IOException, InterruptedException {
+    new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).start().waitFor();
+  }
+
+  /** The exit code, or null if still running after {@code bound}. */
+  public Integer exitWithin(Duration bound) throws InterruptedException {
+    return process.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : null;
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
   public boolean isAlive() {
     return process.isAlive();
   }

@@ -105,7 +105,7 @@ public final class TestStack implements AutoCloseable, BeforeEachCallback, After
 
   public String yaml() {
     return yaml(0, idp.issuer(ISSUER_ID), AUDIENCE, sg, List.of(DB, OTHER_DB)).replace("session:\n",
-        "session:\n  max_ttl: 1h\n  revalidate_interval: 1s\n");
+        "session:\n  max_ttl: 1h\n  revalidate_interval: 1s\n") + "shutdown:\n  drain_timeout: 2s\n";
   }
 
   /**

@@ -1,0 +1,159 @@
+package io.syncgate.proxy;
+
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.streams.ReadStream;
+
+/**
+ * A long-poll or continuous {@code _changes} body that can be ended early without breaking what
+ * the client reads: a continuous feed ends after a whole line, a long-poll that has not begun its
+ * answer ends with an empty one whose {@code last_seq} is the {@code since} it asked from (so the
+ * client resumes from there elsewhere), and a long-poll whose answer has begun ends with it. The
+ * backend's side is then reset: its connection is not reused.
+ */
+final class EndableFeed implements ReadStream<Buffer> {
+
+  private final ReadStream<Buffer> source;
+  private final boolean longPoll;
+  private final String since;
+  private final Runnable resetOrigin;
+  private Handler<Buffer> dataHandler;
+  private Handler<Void> endHandler;
+  /** A byte other than whitespace has gone out: a long-poll's answer has begun. */
+  private boolean begun;
+  private boolean atLineEnd = true;
+  private boolean ending;
+  private boolean ended;
+
+  EndableFeed(ReadStream<Buffer> source, boolean longPoll, String since, Runnable resetOrigin) {
+    this.source = source;
+    this.longPoll = longPoll;
+    this.since = since == null ? "0" : since;
+    this.resetOrigin = resetOrigin;
+  }
+
+  /** Ends the feed as soon as that can be done cleanly: now, or after the line being sent. */
+  void endCleanly() {
+    if (ended) {
+      return;
+    }
+    if (longPoll && !begun) {
+      emit(emptyAnswer(true, since));
+      finish();
+    } else if (!longPoll && atLineEnd) {
+      finish();
+    } else {
+      // A long-poll's answer is short once begun; a continuous line ends at its newline.
+      ending = true;
+    }
+  }
+
+  /**
+   * A feed's answer with no changes that resumes from {@code since}: a long-poll's whole answer, or
+   * a continuous feed's last line, as CouchDB ends it.
+   */
+  static Buffer emptyAnswer(boolean longPoll, String since) {
+    JsonObject last = new JsonObject();
+    if (longPoll) {
+      last.put("results", new JsonArray());
+    }
+    return Buffer.buffer(last.put("last_seq", since == null ? "0" : since).encode() + "\n");
+  }
+
+  private void onData(Buffer chunk) {
+    if (ended) {
+      return;
+    }
+    if (ending && !longPoll) {
+      int newline = indexOf(chunk, (byte) '\n');
+      if (newline >= 0) {
+        emit(chunk.getBuffer(0, newline + 1));
+        finish();
+        return;
+      }
+    }
+    emit(chunk);
+  }
+
+  private void emit(Buffer chunk) {
+    for (int i = 0; !begun && i < chunk.length(); i++) {
+      byte b = chunk.getByte(i);
+      begun = b != ' ' && b != '\n' && b != '\r' && b != '\t';
+    }
+    if (chunk.length() > 0) {
+      atLineEnd = chunk.getByte(chunk.length() - 1) == '\n';
+    }
+    if (dataHandler != null) {
+      dataHandler.handle(chunk);
+    }
+  }
+
+  private void finish() {
+    ended = true;
+    source.handler(null);
+    source.endHandler(null);
+    source.exceptionHandler(null);
+    resetOrigin.run();
+    if (endHandler != null) {
+      endHandler.handle(null);
+    }
+  }
+
+  private static int indexOf(Buffer chunk, byte wanted) {
+    for (int i = 0; i < chunk.length(); i++) {
+      if (chunk.getByte(i) == wanted) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  @Override
+  public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
+    source.exceptionHandler(handler == null ? null : e -> {
+      if (!ended) {
+        handler.handle(e);
+      }
+    });
+    return this;
+  }
+
+  @Override
+  public ReadStream<Buffer> handler(Handler<Buffer> handler) {
+    dataHandler = handler;
+    source.handler(handler == null ? null : this::onData);
+    return this;
+  }
+
+  @Override
+  public ReadStream<Buffer> endHandler(Handler<Void> handler) {
+    endHandler = handler;
+    source.endHandler(handler == null ? null : v -> {
+      if (!ended) {
+        ended = true;
+        handler.handle(null);
+      }
+    });
+    return this;
+  }
+
+  @Override
+  public ReadStream<Buffer> pause() {
+    source.pause();
+    return this;
+  }
+
+  @Override
+  public ReadStream<Buffer> resume() {
+    source.resume();
+    return this;
+  }
+
+  @Override
+  public ReadStream<Buffer> fetch(long amount) {
+    source.fetch(amount);
+    return this;
+  }
+}

@@ -1,0 +1,56 @@
+package io.syncgate.proxy;
+
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.streams.ReadStream;
+
+/** A body passed on unchanged, with something to do once it has all been read. */
+final class OnEnd implements ReadStream<Buffer> {
+
+  private final ReadStream<Buffer> source;
+  private final Runnable atEnd;
+
+  OnEnd(ReadStream<Buffer> source, Runnable atEnd) {
+    this.source = source;
+    this.atEnd = atEnd;
+  }
+
+  @Override
+  public ReadStream<Buffer> endHandler(Handler<Void> handler) {
+    source.endHandler(handler == null ? null : v -> {
+      atEnd.run();
+      handler.handle(null);
+    });
+    return this;
+  }
+
+  @Override
+  public ReadStream<Buffer> exceptionHandler(Handler<Throwable> handler) {
+    source.exceptionHandler(handler);
+    return this;
+  }
+
+  @Override
+  public ReadStream<Buffer> handler(Handler<Buffer> handler) {
+    source.handler(handler);
+    return this;
+  }
+
+  @Override
+  public ReadStream<Buffer> pause() {
+    source.pause();
+    return this;
+  }
+
+  @Override
+  public ReadStream<Buffer> resume() {
+    source.resume();
+    return this;
+  }
+
+  @Override
+  public ReadStream<Buffer> fetch(long amount) {
+    source.fetch(amount);
+    return this;
+  }
+}

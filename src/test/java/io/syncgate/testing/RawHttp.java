@@ -1,0 +1,43 @@
+package io.syncgate.testing;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+
+/**
+ * HTTP over a plain socket, for what no well-behaved client sends: heads written a byte at a
+ * time, two framings of one body, odd cookies. Answers are read as they come, to the close.
+ */
+public final class RawHttp {
+
+  public static final String STILL_OPEN = " [connection still open]";
+
+  private RawHttp() {}
+
+  /** Sends {@code request} and reads until the connection closes or {@code wait} passes in silence. */
+  public static String exchange(int port, String request, Duration wait) throws IOException {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout((int) wait.toMillis());
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+      socket.getOutputStream().flush();
+      return readToClose(socket.getInputStream());
+    }
+  }
+
+  /** Reads until the peer closes; a read that times out adds {@link #STILL_OPEN}. */
+  public static String readToClose(InputStream in) throws IOException {
+    ByteArrayOutputStream read = new ByteArrayOutputStream();
+    try {
+      in.transferTo(read);
+    } catch (SocketTimeoutException e) {
+      read.writeBytes(STILL_OPEN.getBytes(StandardCharsets.ISO_8859_1));
+    } catch (IOException reset) {
+      read.writeBytes(" [connection reset]".getBytes(StandardCharsets.ISO_8859_1));
+    }
+    return read.toString(StandardCharsets.ISO_8859_1);
+  }
+}
