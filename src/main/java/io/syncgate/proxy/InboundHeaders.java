@@ -38,11 +38,8 @@ final class InboundHeaders implements ProxyInterceptor {
       }
       HOP_BY_HOP.forEach(headers::remove);
     }
-    // The request's id, as Syncgate chose it, whatever the backend echoes.
-    String requestId = context.request().proxiedRequest().getHeader("x-request-id");
-    if (requestId != null) {
-      headers.set("x-request-id", requestId);
-    }
+    // The response already carries the request's id as Syncgate chose it, whatever the backend echoes.
+    headers.remove("x-request-id");
     List<String> setCookies = new ArrayList<>(headers.getAll("set-cookie"));
     headers.remove("set-cookie");
     // A session Syncgate presents is Syncgate's business: the backend's renewals stay here.

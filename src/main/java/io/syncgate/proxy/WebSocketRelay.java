@@ -123,7 +123,11 @@ final class WebSocketRelay implements ProxyInterceptor {
       }
       response.putHeader("connection", "close");
     }
-    return response.send().onComplete(v -> closed());
+    // The client asked to leave HTTP on this connection; refused, it has nothing more to say on it.
+    return response.send().onComplete(v -> {
+      request.connection().close();
+      closed();
+    });
   }
 
   private static GatewayFailure refusal(int status) {

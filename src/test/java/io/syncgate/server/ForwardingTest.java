@@ -107,6 +107,40 @@ class ForwardingTest {
   }
 
   @Test
+  void aWebSocketUpgradeSyncGatewayRefusesReachesTheClientAsItsStatusWithJson() throws Exception {
+    String ticket = stack.http.post(stack.port(), "/sync/todo/_session", Http.bearer(stack.token("refused-socket")))
+        .json().getString("session_id");
+    stack.sg.deleteSessionsOf("refused-socket");
+
+    String answer = io.syncgate.testing.RawHttp.exchange(stack.port(), "GET /sync/todo/_blipsync HTTP/1.1\r\n"
+        + "Host: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nCookie: SyncGatewaySession=" + ticket + "\r\n\r\n",
+        java.time.Duration.ofSeconds(5));
+
+    assertThat(answer).startsWith("HTTP/1.1 401 ").containsIgnoringCase("content-type: application/json")
+        .endsWith("{\"error\":\"Unauthorized\",\"reason\":\"Login required\"}")
+        .doesNotContain(io.syncgate.testing.RawHttp.STILL_OPEN);
+    assertThat(answer.split("(?i)x-request-id:")).as("one request id").hasSize(2);
+  }
+
+  @Test
+  void anUpgradesConnectionSpecificFieldsStayOnTheClientsHop() throws Exception {
+    String answer = io.syncgate.testing.RawHttp.exchange(stack.port(), "GET /sync/todo/_blipsync HTTP/1.1\r\n"
+        + "Host: 127.0.0.1\r\nConnection: Upgrade, X-Hop\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nX-Hop: for syncgate only\r\nKeep-Alive: timeout=5\r\n"
+        + "TE: trailers\r\nAuthorization: Bearer " + stack.token("socket-hops") + "\r\n\r\n",
+        java.time.Duration.ofSeconds(2));
+
+    assertThat(answer).startsWith("HTTP/1.1 101 ").containsIgnoringCase("sec-websocket-accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+    Seen handshake = lastPublicRequest();
+    assertThat(handshake.headers().get("upgrade")).isEqualToIgnoringCase("websocket");
+    assertThat(handshake.headers().get("connection")).isEqualToIgnoringCase("upgrade");
+    assertThat(handshake.headers().contains("x-hop")).isFalse();
+    assertThat(handshake.headers().contains("keep-alive")).isFalse();
+    assertThat(handshake.headers().contains("te")).isFalse();
+  }
+
+  @Test
   void aWebSocketIsUpgradedThroughSyncgateOnTheHeldSession() {
     String token = stack.token("socket-user");
     WebSocketClient client = stack.vertx.createWebSocketClient();
@@ -369,6 +403,7 @@ class ForwardingTest {
     String replacedAtSg = lastPublicRequest().headers().get("x-request-id");
 
     assertThat(kept.header("x-request-id")).isEqualTo("trace-0001:a.b_c").isEqualTo(keptAtSg);
+    assertThat(kept.headers("x-request-id")).as("once, however SG echoes it").hasSize(1);
     assertThat(replaced.header("x-request-id")).matches("[0-9a-f]{16}").isEqualTo(replacedAtSg);
     assertThat(stack.http.get(stack.port(), "/sync/nowhere/", Map.of()).header("x-request-id")).matches("[0-9a-f]{16}");
   }

@@ -101,9 +101,9 @@ final class StandInPublicApi {
       ctx.response().putHeader("set-cookie", SyncGatewayStandIn.COOKIE_NAME + "=; Path=/" + session.db()
           + "; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; HttpOnly").end("{}");
     });
-    // BLIP is out of the stand-in's scope; an echo shows what a WebSocket through Syncgate carries.
+    // BLIP is out of the stand-in's scope: the far end of a relay, see StandInWebSocket.
     router.get("/:db/_blipsync").handler(ctx -> ctx.request().toWebSocket()
-        .onSuccess(socket -> socket.textMessageHandler(socket::writeTextMessage))
+        .onSuccess(socket -> StandInWebSocket.serve(sg.vertx, socket))
         .onFailure(ctx::fail));
     StandInDocuments documents = new StandInDocuments(sg, client);
     router.post("/:keyspace/_bulk_get").handler(ctx -> documents.bulkGet(ctx, storeDatabase(ctx)));
