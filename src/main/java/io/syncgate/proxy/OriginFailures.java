@@ -38,6 +38,9 @@ final class OriginFailures implements ProxyInterceptor {
       // A feed ended at a stop before the backend answered: an empty answer it resumes from.
       context.response().setStatusCode(200).setStatusMessage(null)
           .setBody(Body.body(drained, MediaType.parse("application/json")));
+    } else if (cause != null && context.request().proxiedRequest().response().closed()) {
+      // The client left first, and its exchange was reset: nothing failed at the backend.
+      log.debug("{} {}: the client left", context.request().getMethod(), context.request().proxiedRequest().path());
     } else if (cause != null) {
       // A failure of Syncgate's own (a fresh session refused on a retry) says itself what it is.
       GatewayFailure failure = cause instanceof GatewayFailure own ? own

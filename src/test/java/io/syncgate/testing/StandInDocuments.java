@@ -37,8 +37,14 @@ final class StandInDocuments {
   private static final int MAX_INLINE_ATTACHMENT = 200;
   private static final Pattern SEQUENCE = Pattern.compile("\"?(\\d+(:\\d*)?(:\\d+)?)?\"?");
 
+  /** SG's {@code _changes} timeout: 300 s unless asked, at most 900 s, 0 for none. */
+  private static final long DEFAULT_TIMEOUT = 300_000;
+  private static final long MAX_TIMEOUT = 900_000;
+
   private final SyncGatewayStandIn sg;
   private final HttpClient store;
+  private final java.util.Map<String, java.util.Set<Runnable>> waiters = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.Map<String, Boolean> watched = new java.util.concurrent.ConcurrentHashMap<>();
 
   StandInDocuments(SyncGatewayStandIn sg, HttpClient store) {
     this.sg = sg;
@@ -132,15 +138,106 @@ final class StandInDocuments {
       continuous(ctx, uri, includeDocs);
       return;
     }
-    proxyJson(ctx, uri, body -> {
-      JsonObject changes = new JsonObject(body);
-      if (includeDocs) {
-        changes.getJsonArray("results", new JsonArray()).forEach(entry -> addCv(((JsonObject) entry).getJsonObject("doc")));
+    if ("longpoll".equals(ctx.request().getParam("feed")) && ctx.request().method() == HttpMethod.GET) {
+      ctx.request().resume();
+      String timeout = ctx.request().getParam("timeout");
+      long millis = timeout != null && timeout.matches("\\d{1,9}") ? Math.min(Long.parseLong(timeout), MAX_TIMEOUT)
+          : DEFAULT_TIMEOUT;
+      longPoll(ctx, storePath.split("/")[1], uri.replaceAll("(^|[?&])(feed|timeout|heartbeat)=[^&]*", "$1"),
+          includeDocs, millis == 0 ? Long.MAX_VALUE : System.nanoTime() + millis * 1_000_000);
+      return;
+    }
+    proxyJson(ctx, uri, body -> sgChanges(body, includeDocs));
+  }
+
+  private static String sgChanges(String body, boolean includeDocs) {
+    JsonObject changes = new JsonObject(body);
+    if (includeDocs) {
+      changes.getJsonArray("results", new JsonArray()).forEach(entry -> addCv(((JsonObject) entry).getJsonObject("doc")));
+    }
+    if (changes.getValue("last_seq") != null) {
+      changes.put("last_seq", String.valueOf(changes.getValue("last_seq")));
+    }
+    return changes.encode();
+  }
+
+  /**
+   * A long-poll held here, as SG holds its feeds in memory: answered at once when there are
+   * changes, else when one arrives (one continuous watch of the store per database wakes every
+   * waiting feed) or at its timeout with none. PouchDB Server's own long-polls cost it too much to
+   * hold thousands.
+   */
+  private void longPoll(RoutingContext ctx, String db, String once, boolean includeDocs, long deadline) {
+    fetch(HttpMethod.GET, once, null, ctx).onComplete(result -> {
+      if (ctx.response().closed()) {
+        return;
       }
-      if (changes.getValue("last_seq") != null) {
-        changes.put("last_seq", String.valueOf(changes.getValue("last_seq")));
+      if (result.failed()) {
+        ctx.fail(result.cause());
+        return;
       }
-      return changes.encode();
+      Stored stored = result.result();
+      JsonObject changes = stored.status() == 200 ? new JsonObject(stored.body()) : null;
+      long left = deadline - System.nanoTime();
+      if (changes == null || !changes.getJsonArray("results", new JsonArray()).isEmpty() || left <= 0) {
+        if (changes == null) {
+          reply(ctx, stored);
+        } else {
+          ctx.response().putHeader("content-type", "application/json").end(sgChanges(stored.body(), includeDocs));
+        }
+        return;
+      }
+      Runnable[] wake = new Runnable[1];
+      long timer = deadline == Long.MAX_VALUE ? -1 : sg.vertx.setTimer(Math.max(1, left / 1_000_000), t -> {
+        waiting(db).remove(wake[0]);
+        ctx.response().putHeader("content-type", "application/json").end(sgChanges(stored.body(), includeDocs));
+      });
+      wake[0] = () -> {
+        sg.vertx.cancelTimer(timer);
+        longPoll(ctx, db, once, includeDocs, deadline);
+      };
+      waiting(db).add(wake[0]);
+      ctx.request().connection().closeHandler(v -> {
+        sg.vertx.cancelTimer(timer);
+        waiting(db).remove(wake[0]);
+      });
+      watch(db);
+    });
+  }
+
+  private java.util.Set<Runnable> waiting(String db) {
+    return waiters.computeIfAbsent(db, k -> java.util.concurrent.ConcurrentHashMap.newKeySet());
+  }
+
+  /** One continuous feed of the store's changes per database, waking every long-poll waiting on it. */
+  private void watch(String db) {
+    if (watched.putIfAbsent(db, true) != null) {
+      return;
+    }
+    store.request(new RequestOptions().setMethod(HttpMethod.GET).setHost(host()).setPort(port())
+            .setURI("/" + db + "/_changes?feed=continuous&since=now&heartbeat=10000"))
+        .compose(request -> request.send())
+        .onSuccess(response -> {
+          RecordParser lines = RecordParser.newDelimited("\n", response);
+          lines.handler(line -> {
+            if (line.length() > 0) {
+              java.util.List<Runnable> woken = new java.util.ArrayList<>(waiting(db));
+              waiting(db).removeAll(woken);
+              woken.forEach(Runnable::run);
+            }
+          });
+          lines.endHandler(v -> rewatch(db));
+          lines.exceptionHandler(e -> rewatch(db));
+        })
+        .onFailure(e -> rewatch(db));
+  }
+
+  private void rewatch(String db) {
+    watched.remove(db);
+    sg.vertx.setTimer(500, t -> {
+      if (!waiting(db).isEmpty()) {
+        watch(db);
+      }
     });
   }
 
