@@ -21,6 +21,8 @@ import java.util.regex.Pattern;
  */
 final class ConfigReader {
 
+  /** {@code //user:password@} in anything that looks like a URL. */
+  private static final Pattern USER_INFO = Pattern.compile("(//)[^/@\\s]*@");
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
   private final Map<String, JsonNode> yaml = new LinkedHashMap<>();
@@ -217,8 +219,9 @@ final class ConfigReader {
     problems.add(raw.origin() + " " + shown + ": " + problem);
   }
 
+  /** A value as a problem shows it, with any URL's user info (a password, say) blanked. */
   private static String quote(String value) {
-    return "\"" + value + "\"";
+    return "\"" + USER_INFO.matcher(value).replaceAll("$1…@") + "\"";
   }
 
   private Raw raw(String key) {

@@ -142,7 +142,7 @@ public final class Forwarder {
     if (body == null) {
       arm.run();
     } else {
-      context.request().setBody(Body.body(new OnEnd(body.stream(), arm), body.length()));
+      context.request().setBody(Body.body(new OnEnd(body.stream(), arm), body.length(), body.mediaType()));
     }
   }
 
@@ -214,7 +214,8 @@ public final class Forwarder {
         HttpClientResponse origin = proxied.proxiedResponse();
         EndableFeed feed = new EndableFeed(proxied.getBody().stream(), isLongPoll(), request.getParam("since"),
             () -> origin.request().reset());
-        proxied.setBody(Body.body(feed, proxied.getBody().length()));
+        // The backend's media type stays: Body.body without one would say application/octet-stream.
+        proxied.setBody(Body.body(feed, proxied.getBody().length(), proxied.getBody().mediaType()));
         context.set(FEED, feed);
       }
       Future<Void> sent = context.sendResponse();

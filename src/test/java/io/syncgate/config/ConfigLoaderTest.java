@@ -189,4 +189,21 @@ class ConfigLoaderTest {
         assertThat(docs).as("docs/configuration.md documents " + key)
             .contains("`" + key + "`").contains("`" + ConfigReader.envName(key) + "`"));
   }
+
+  @Test
+  void aPasswordInAUrlIsNeverEchoedByAProblem() {
+    var problems = org.assertj.core.api.Assertions.catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parse(
+        """
+        oidc: {issuer: "https://idp.example/", audiences: [app]}
+        sync_gateway:
+          public_url: "http://sync:s3cr3t-pass@sg.example:4984"
+          admin_url: "ftp://admin:an0ther-pass@sg.example:4985"
+          databases: [todo]
+        """, java.util.Map.of()));
+
+    org.assertj.core.api.Assertions.assertThat(problems.getMessage())
+        .contains("sync_gateway.public_url \"http://…@sg.example:4984\": must not carry a query, fragment or user info")
+        .contains("sync_gateway.admin_url \"ftp://…@sg.example:4985\"")
+        .doesNotContain("s3cr3t-pass").doesNotContain("an0ther-pass");
+  }
 }

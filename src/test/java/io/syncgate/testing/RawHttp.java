@@ -28,6 +28,34 @@ public final class RawHttp {
     }
   }
 
+  /**
+   * Sends {@code request} and reads for {@code total} at most, however often bytes arrive (a feed
+   * with heartbeats never goes quiet); a connection still open then adds {@link #STILL_OPEN}.
+   */
+  public static String exchangeFor(int port, String request, Duration total) throws IOException {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(50);
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+      socket.getOutputStream().flush();
+      ByteArrayOutputStream read = new ByteArrayOutputStream();
+      long deadline = System.nanoTime() + total.toNanos();
+      byte[] chunk = new byte[8192];
+      while (System.nanoTime() < deadline) {
+        try {
+          int n = socket.getInputStream().read(chunk);
+          if (n < 0) {
+            return read.toString(StandardCharsets.ISO_8859_1);
+          }
+          read.write(chunk, 0, n);
+        } catch (SocketTimeoutException quiet) {
+          // Nothing just now: read on until the deadline.
+        }
+      }
+      read.writeBytes(STILL_OPEN.getBytes(StandardCharsets.ISO_8859_1));
+      return read.toString(StandardCharsets.ISO_8859_1);
+    }
+  }
+
   /** Reads until the peer closes; a read that times out adds {@link #STILL_OPEN}. */
   public static String readToClose(InputStream in) throws IOException {
     ByteArrayOutputStream read = new ByteArrayOutputStream();

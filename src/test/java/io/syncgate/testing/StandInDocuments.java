@@ -45,10 +45,14 @@ final class StandInDocuments {
   private final HttpClient store;
   private final java.util.Map<String, java.util.Set<Runnable>> waiters = new java.util.concurrent.ConcurrentHashMap<>();
   private final java.util.Map<String, Boolean> watched = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.Map<String, java.util.concurrent.atomic.AtomicLong> changeCounts =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   StandInDocuments(SyncGatewayStandIn sg, HttpClient store) {
     this.sg = sg;
     this.store = store;
+    // Watching from the start, as SG's feed of its bucket: no change is missed by a long-poll.
+    sg.databases.forEach(this::watch);
   }
 
   static String cv(String rev) {
@@ -168,6 +172,7 @@ final class StandInDocuments {
    * hold thousands.
    */
   private void longPoll(RoutingContext ctx, String db, String once, boolean includeDocs, long deadline) {
+    long seen = changeCount(db).get();
     fetch(HttpMethod.GET, once, null, ctx).onComplete(result -> {
       if (ctx.response().closed()) {
         return;
@@ -187,6 +192,11 @@ final class StandInDocuments {
         }
         return;
       }
+      if (changeCount(db).get() != seen) {
+        // A change came while the store was asked: ask again.
+        longPoll(ctx, db, once, includeDocs, deadline);
+        return;
+      }
       Runnable[] wake = new Runnable[1];
       long timer = deadline == Long.MAX_VALUE ? -1 : sg.vertx.setTimer(Math.max(1, left / 1_000_000), t -> {
         waiting(db).remove(wake[0]);
@@ -201,8 +211,15 @@ final class StandInDocuments {
         sg.vertx.cancelTimer(timer);
         waiting(db).remove(wake[0]);
       });
-      watch(db);
+      if (changeCount(db).get() != seen && waiting(db).remove(wake[0])) {
+        // The watch counted a change before this feed was waiting: it would not be woken.
+        wake[0].run();
+      }
     });
+  }
+
+  private java.util.concurrent.atomic.AtomicLong changeCount(String db) {
+    return changeCounts.computeIfAbsent(db, k -> new java.util.concurrent.atomic.AtomicLong());
   }
 
   private java.util.Set<Runnable> waiting(String db) {
@@ -218,27 +235,36 @@ final class StandInDocuments {
             .setURI("/" + db + "/_changes?feed=continuous&since=now&heartbeat=10000"))
         .compose(request -> request.send())
         .onSuccess(response -> {
+          if (response.statusCode() != 200) {
+            // No such database in the store yet: look again later.
+            response.end().onComplete(v -> rewatch(db));
+            return;
+          }
           RecordParser lines = RecordParser.newDelimited("\n", response);
           lines.handler(line -> {
             if (line.length() > 0) {
+              changeCount(db).incrementAndGet();
               java.util.List<Runnable> woken = new java.util.ArrayList<>(waiting(db));
               waiting(db).removeAll(woken);
               woken.forEach(Runnable::run);
             }
           });
-          lines.endHandler(v -> rewatch(db));
-          lines.exceptionHandler(e -> rewatch(db));
+          // A watch that ended may have missed changes: count one, so waiting feeds look again.
+          lines.endHandler(v -> {
+            changeCount(db).incrementAndGet();
+            rewatch(db);
+          });
+          lines.exceptionHandler(e -> {
+            changeCount(db).incrementAndGet();
+            rewatch(db);
+          });
         })
         .onFailure(e -> rewatch(db));
   }
 
   private void rewatch(String db) {
     watched.remove(db);
-    sg.vertx.setTimer(500, t -> {
-      if (!waiting(db).isEmpty()) {
-        watch(db);
-      }
-    });
+    sg.vertx.setTimer(1000, t -> watch(db));
   }
 
   private void continuous(RoutingContext ctx, String uri, boolean includeDocs) {

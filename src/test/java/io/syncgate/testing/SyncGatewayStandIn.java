@@ -60,6 +60,7 @@ public final class SyncGatewayStandIn implements AutoCloseable {
   private final SecureRandom random = new SecureRandom();
   private HttpServer admin;
   private HttpServer publicApi;
+  private int publicPort;
   private int adminPort;
   /** While set, the Admin API accepts requests and never answers them (a hung SG). */
   volatile boolean adminHanging;
@@ -89,6 +90,7 @@ public final class SyncGatewayStandIn implements AutoCloseable {
     standIn.publicApi = vertx.createHttpServer()
         .requestHandler(StandInPublicApi.router(standIn))
         .listen(publicPort, "127.0.0.1").await();
+    standIn.publicPort = standIn.publicApi.actualPort();
     return standIn;
   }
 
@@ -121,7 +123,22 @@ public final class SyncGatewayStandIn implements AutoCloseable {
   }
 
   public URI publicUrl() {
-    return URI.create("http://127.0.0.1:" + publicApi.actualPort());
+    return URI.create("http://127.0.0.1:" + publicPort);
+  }
+
+  /** Kills the public API: its listener and every connection it has, as when SG's process dies. */
+  public void stopPublic() throws java.util.concurrent.TimeoutException {
+    publicApi.close().await(10, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
+  /** Starts the public API again, on the port it had, as when SG is restarted. */
+  public void startPublic() {
+    try {
+      publicApi = vertx.createHttpServer().requestHandler(StandInPublicApi.router(this))
+          .listen(publicPort, "127.0.0.1").await(10, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("the public API did not start again within 10 s", e);
+    }
   }
 
   public List<Seen> adminRequests() {
