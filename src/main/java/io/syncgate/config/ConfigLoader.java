@@ -31,6 +31,8 @@ public final class ConfigLoader {
   private static final Pattern USERNAME_PREFIX = Pattern.compile("[A-Za-z0-9_.@+-]{0,32}");
   private static final Pattern COOKIE_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]+");
   private static final List<String> ASYMMETRIC_ALGORITHMS = OidcConfig.DEFAULT_ALGORITHMS;
+  /** Hosts an http:// issuer may have without oidc.allow_insecure_http: this machine, for development. */
+  private static final Set<String> LOOPBACK = Set.of("localhost", "127.0.0.1", "[::1]", "::1");
 
   private ConfigLoader() {}
 
@@ -153,15 +155,39 @@ public final class ConfigLoader {
       in.problem("oidc.algorithms", "", "is empty: at least one algorithm is required");
     }
     var skew = in.duration("oidc.clock_skew", OidcConfig.DEFAULT_CLOCK_SKEW, Duration.ZERO);
+    if (skew.compareTo(OidcConfig.MAX_CLOCK_SKEW) > 0) {
+      in.problem("oidc.clock_skew", in.string("oidc.clock_skew", ""),
+          "too long: at most 5m (a longer skew keeps expired tokens alive)");
+    }
     var ttl = in.duration("oidc.jwks_cache_ttl", OidcConfig.DEFAULT_JWKS_CACHE_TTL, Duration.ofSeconds(1));
     var cooldown = in.duration("oidc.jwks_refetch_cooldown",
-        OidcConfig.DEFAULT_JWKS_REFETCH_COOLDOWN, Duration.ZERO);
+        OidcConfig.DEFAULT_JWKS_REFETCH_COOLDOWN, OidcConfig.MIN_JWKS_REFETCH_COOLDOWN);
     var timeout = in.duration("oidc.http_timeout", OidcConfig.DEFAULT_HTTP_TIMEOUT, Duration.ofMillis(1));
+    boolean insecure = in.bool("oidc.allow_insecure_http", false);
+    if (issuerUrl != null && issuerUrl.getScheme().equalsIgnoreCase("http") && !insecure
+        && !LOOPBACK.contains(issuerUrl.getHost().toLowerCase(Locale.ROOT))) {
+      in.problem("oidc.issuer", issuer, "plain http: keys fetched over it can be forged on the way;"
+          + " use https, or set oidc.allow_insecure_http for a provider on a trusted network");
+    }
+    List<String> types = in.list("oidc.accepted_types", OidcConfig.DEFAULT_ACCEPTED_TYPES);
+    if (types.isEmpty()) {
+      in.problem("oidc.accepted_types", "", "is empty: list the token types to accept, e.g. [absent, JWT, at+jwt]");
+    }
+    List<String> parties = in.list("oidc.authorized_parties", List.of());
+    java.util.Map<String, String> required = new java.util.LinkedHashMap<>();
+    for (String rule : in.list("oidc.required_claims", List.of())) {
+      int equals = rule.indexOf('=');
+      if (equals <= 0 || equals == rule.length() - 1) {
+        in.problem("oidc.required_claims", rule, "not a claim=value rule, e.g. email_verified=true");
+      } else {
+        required.put(rule.substring(0, equals).trim(), rule.substring(equals + 1).trim());
+      }
+    }
     if (issuer.isEmpty() || audiences.isEmpty() || accepted.isEmpty()) {
       return null;
     }
     return new OidcConfig(issuer, Set.copyOf(audiences), usernameClaim, usernamePrefix,
-        Set.copyOf(accepted), skew, ttl, cooldown, timeout);
+        Set.copyOf(accepted), skew, ttl, cooldown, timeout, Set.copyOf(types), Set.copyOf(parties), required);
   }
 
   private static SyncGatewayConfig syncGateway(ConfigReader in) {

@@ -2,6 +2,7 @@ package io.syncgate.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -20,7 +21,10 @@ public record OidcConfig(
     Duration clockSkew,
     Duration jwksCacheTtl,
     Duration jwksRefetchCooldown,
-    Duration httpTimeout) {
+    Duration httpTimeout,
+    Set<String> acceptedTypes,
+    Set<String> authorizedParties,
+    Map<String, String> requiredClaims) {
 
   public static final String DEFAULT_USERNAME_CLAIM = "sub";
   public static final List<String> DEFAULT_ALGORITHMS =
@@ -29,6 +33,20 @@ public record OidcConfig(
   public static final Duration DEFAULT_JWKS_CACHE_TTL = Duration.ofMinutes(10);
   public static final Duration DEFAULT_JWKS_REFETCH_COOLDOWN = Duration.ofSeconds(30);
   public static final Duration DEFAULT_HTTP_TIMEOUT = Duration.ofSeconds(10);
+  /** In {@code accepted_types}: a token whose header has no {@code typ}. */
+  public static final String UNTYPED = "absent";
+  /** RFC 7519's {@code JWT} and RFC 9068's access-token type; ID tokens and others are refused. */
+  public static final List<String> DEFAULT_ACCEPTED_TYPES = List.of(UNTYPED, "JWT", "at+jwt");
+  public static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(5);
+  public static final Duration MIN_JWKS_REFETCH_COOLDOWN = Duration.ofSeconds(1);
+
+  /** The configuration with the defaults of the token rules added since the first release. */
+  public OidcConfig(String issuer, Set<String> audiences, String usernameClaim, String usernamePrefix,
+      Set<String> algorithms, Duration clockSkew, Duration jwksCacheTtl, Duration jwksRefetchCooldown,
+      Duration httpTimeout) {
+    this(issuer, audiences, usernameClaim, usernamePrefix, algorithms, clockSkew, jwksCacheTtl, jwksRefetchCooldown,
+        httpTimeout, Set.copyOf(DEFAULT_ACCEPTED_TYPES), Set.of(), Map.of());
+  }
 
   public OidcConfig {
     Objects.requireNonNull(issuer, "issuer");
@@ -40,12 +58,24 @@ public record OidcConfig(
     Objects.requireNonNull(jwksCacheTtl, "jwksCacheTtl");
     Objects.requireNonNull(jwksRefetchCooldown, "jwksRefetchCooldown");
     Objects.requireNonNull(httpTimeout, "httpTimeout");
+    acceptedTypes = acceptedTypes.stream().map(OidcConfig::mediaType).collect(java.util.stream.Collectors.toUnmodifiableSet());
+    authorizedParties = Set.copyOf(authorizedParties);
+    requiredClaims = Map.copyOf(requiredClaims);
     if (audiences.isEmpty()) {
       throw new IllegalArgumentException("at least one audience is required");
     }
     if (algorithms.isEmpty()) {
       throw new IllegalArgumentException("at least one algorithm is required");
     }
+  }
+
+  /**
+   * A {@code typ} as compared: case-insensitive, without the {@code application/} prefix that
+   * RFC 7515 §4.1.9 lets senders omit ({@code JWT} and {@code application/jwt} are one type).
+   */
+  public static String mediaType(String typ) {
+    String lower = typ.toLowerCase(java.util.Locale.ROOT);
+    return lower.startsWith("application/") ? lower.substring("application/".length()) : lower;
   }
 
   /** OpenID Connect Discovery 1.0 §4: the well-known path is appended to the issuer without its trailing slash. */

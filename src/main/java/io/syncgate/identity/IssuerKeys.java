@@ -60,10 +60,12 @@ final class IssuerKeys {
   }
 
   /** Keys after a refetch for an unknown key id, or the current ones while the cooldown lasts. */
-  Future<JWKSet> refetchForUnknownKey() {
+  synchronized Future<JWKSet> refetchForUnknownKey() {
     Instant now = clock.instant();
     if (snapshot != null && now.isBefore(lastForcedRefetch.plus(config.jwksRefetchCooldown()))) {
-      return Future.succeededFuture(snapshot.keys());
+      // Within the cooldown: join the refetch under way (its keys may be the ones wanted), or
+      // make do with the keys already known.
+      return inFlight != null ? inFlight.map(Snapshot::keys) : Future.succeededFuture(snapshot.keys());
     }
     lastForcedRefetch = now;
     return fetch().map(Snapshot::keys);

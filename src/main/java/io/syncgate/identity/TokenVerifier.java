@@ -143,6 +143,11 @@ public final class TokenVerifier {
       // The header is the caller's to write: name nothing from it in the answer.
       return Future.failedFuture(GatewayFailure.invalidToken("signing algorithm is not accepted"));
     }
+    String type = header.getType() == null ? OidcConfig.UNTYPED : OidcConfig.mediaType(header.getType().getType());
+    if (!config.acceptedTypes().contains(type)) {
+      // An ID token, a logout token or anything else signed by the same keys is not an access token.
+      return Future.failedFuture(GatewayFailure.invalidToken("token type is not accepted"));
+    }
     // A request may join a key fetch another event loop started: come back to the caller's.
     Context caller = Vertx.currentContext();
     return onCaller(keys.current(), caller)
@@ -214,6 +219,29 @@ public final class TokenVerifier {
     };
   }
 
+  private static String stringClaim(JWTClaimsSet claims, String name) {
+    return claims.getClaim(name) instanceof String text ? text : null;
+  }
+
+  /**
+   * A claim by name, or by a dotted path into nested objects ({@code realm_access.roles}) when no
+   * claim has the whole name: a namespaced claim such as {@code https://example.com/id} keeps its dots.
+   */
+  static Object claimAt(JWTClaimsSet claims, String path) {
+    Object whole = claims.getClaim(path);
+    if (whole != null || !path.contains(".")) {
+      return whole;
+    }
+    Object value = claims.toJSONObject();
+    for (String step : path.split("\\.")) {
+      if (!(value instanceof java.util.Map<?, ?> object)) {
+        return null;
+      }
+      value = object.get(step);
+    }
+    return value;
+  }
+
   private static JWTClaimsSet claims(SignedJWT jwt) {
     try {
       return jwt.getJWTClaimsSet();
@@ -242,7 +270,17 @@ public final class TokenVerifier {
     if (nbf != null && now.plus(config.clockSkew()).isBefore(nbf.toInstant())) {
       throw GatewayFailure.invalidToken("token is not valid yet");
     }
-    Object value = claims.getClaim(config.usernameClaim());
+    String azp = stringClaim(claims, "azp");
+    if (!config.authorizedParties().isEmpty() && (azp == null || !config.authorizedParties().contains(azp))) {
+      throw GatewayFailure.invalidToken("token authorized party is not accepted");
+    }
+    for (var required : config.requiredClaims().entrySet()) {
+      Object actual = claimAt(claims, required.getKey());
+      if (actual == null || !required.getValue().equals(actual.toString())) {
+        throw GatewayFailure.invalidToken("token does not have " + required.getKey() + " = " + required.getValue());
+      }
+    }
+    Object value = claimAt(claims, config.usernameClaim());
     // Integral numbers only: a floating-point id may have lost digits, and two ids would share a name.
     String claimValue = value instanceof String s ? s
         : value instanceof Long || value instanceof Integer ? value.toString() : null;

@@ -206,4 +206,41 @@ class ConfigLoaderTest {
         .contains("sync_gateway.admin_url \"ftp://…@sg.example:4985\"")
         .doesNotContain("s3cr3t-pass").doesNotContain("an0ther-pass");
   }
+
+  @Test
+  void identityBoundsAndPlainHttpIssuersAreCheckedAtStart() {
+    String yaml = """
+        oidc:
+          issuer: "http://idp.example/realms/app"
+          audiences: [app]
+          clock_skew: 10m
+          jwks_refetch_cooldown: 100ms
+          required_claims: ["email_verified"]
+          accepted_types: []
+        sync_gateway: {public_url: "http://sg:4984", admin_url: "http://sg:4985", databases: [todo]}
+        """;
+    var problems = org.assertj.core.api.Assertions.catchThrowableOfType(ConfigException.class,
+        () -> ConfigLoader.parse(yaml, java.util.Map.of()));
+
+    org.assertj.core.api.Assertions.assertThat(problems.problems()).contains(
+        "oidc.issuer \"http://idp.example/realms/app\": plain http: keys fetched over it can be forged on the way;"
+            + " use https, or set oidc.allow_insecure_http for a provider on a trusted network",
+        "oidc.clock_skew \"10m\": too long: at most 5m (a longer skew keeps expired tokens alive)",
+        "oidc.jwks_refetch_cooldown \"100ms\": too short: must be at least 1s",
+        "oidc.required_claims \"email_verified\": not a claim=value rule, e.g. email_verified=true",
+        "oidc.accepted_types: is empty: list the token types to accept, e.g. [absent, JWT, at+jwt]");
+  }
+
+  @Test
+  void aLoopbackOrExplicitlyAllowedHttpIssuerIsAccepted() throws Exception {
+    String yaml = """
+        oidc: {issuer: "%s", audiences: [app]}
+        sync_gateway: {public_url: "http://sg:4984", admin_url: "http://sg:4985", databases: [todo]}
+        """;
+    org.assertj.core.api.Assertions.assertThat(ConfigLoader.parse(yaml.formatted("http://127.0.0.1:8180/realms/app"),
+        java.util.Map.of()).oidc().issuer()).isEqualTo("http://127.0.0.1:8180/realms/app");
+    org.assertj.core.api.Assertions.assertThat(ConfigLoader.parse(yaml.formatted("http://idp.internal/realms/app"),
+        java.util.Map.of("SYNCGATE_OIDC_ALLOW_INSECURE_HTTP", "true")).oidc().issuer())
+        .isEqualTo("http://idp.internal/realms/app");
+  }
 }

@@ -3,6 +3,7 @@ package io.syncgate.identity;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.MACSigner;
@@ -18,6 +19,7 @@ import io.syncgate.failure.GatewayFailure;
 import io.syncgate.testing.MutableClock;
 import io.syncgate.testing.TestIdentityProvider;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -310,6 +312,57 @@ class TokenVerifierTest {
     // ...after it, it is.
     clock.advance(Duration.ofSeconds(31));
     assertThat(verify(verifier, second).username()).isEqualTo("quinn");
+  }
+
+  @Test
+  void aThousandConcurrentTokensWithOneUnknownKeyCauseAtMostOneJwksFetch() {
+    TokenVerifier verifier = verifier(config("idp"));
+    verify(verifier, idp.token("idp", "quinn", AUDIENCE, 300));
+    idp.jwksRequestsSinceLastAsked();
+    idp.rotateKey("idp");
+    List<String> tokens = java.util.stream.IntStream.range(0, 1000)
+        .mapToObj(i -> idp.token("idp", "user" + i, AUDIENCE, 300)).toList();
+
+    // From both event loops at once, as a reconnecting fleet would after a rotation.
+    List<Future<Identity>> verified = new java.util.ArrayList<>();
+    List<Context> loops = List.of(vertx.getOrCreateContext(), ((io.vertx.core.internal.VertxInternal) vertx).createEventLoopContext());
+    for (int i = 0; i < tokens.size(); i++) {
+      Promise<Identity> done = Promise.promise();
+      String token = tokens.get(i);
+      loops.get(i % 2).runOnContext(v -> verifier.verify(token).onComplete(done));
+      verified.add(done.future());
+    }
+    Future.all(verified).await();
+
+    assertThat(verified).allMatch(Future::succeeded);
+    assertThat(idp.jwksRequestsSinceLastAsked()).isEqualTo(1);
+  }
+
+  @Test
+  void theTypesAcceptedByDefaultAreNoneJwtAndAccessTokenJwt() {
+    TokenVerifier verifier = verifier(config("idp"));
+    JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(idp.issuer("idp")).subject("tess").audience(AUDIENCE)
+        .expirationTime(Date.from(clock.instant().plusSeconds(300))).build();
+
+    assertThat(verify(verifier, idp.sign("idp", h -> h, claims)).username()).isEqualTo("tess");
+    assertThat(verify(verifier, idp.sign("idp", h -> h.type(JOSEObjectType.JWT), claims)).username()).isEqualTo("tess");
+    assertThat(verify(verifier, idp.sign("idp", h -> h.type(new JOSEObjectType("at+jwt")), claims)).username())
+        .isEqualTo("tess");
+    assertThat(verify(verifier, idp.sign("idp", h -> h.type(new JOSEObjectType("application/AT+JWT")), claims))
+        .username()).isEqualTo("tess");
+  }
+
+  @Test
+  void theUsernameClaimMayBeANamespacedClaimOrAPathIntoAnObject() {
+    TokenVerifier namespaced = verifier(config("idp", "https://example.com/uid", OidcConfig.DEFAULT_ALGORITHMS));
+    TokenVerifier nested = verifier(config("idp", "profile.uid", OidcConfig.DEFAULT_ALGORITHMS));
+
+    assertThat(verify(namespaced, idp.token("idp", "s", AUDIENCE, Map.of("https://example.com/uid", "ulla"), 300))
+        .username()).isEqualTo("ulla");
+    assertThat(verify(nested, idp.token("idp", "s", AUDIENCE, Map.of("profile", Map.of("uid", 4242)), 300))
+        .username()).isEqualTo("4242");
+    assertThat(rejection(nested, idp.token("idp", "s", AUDIENCE, Map.of("profile", "flat"), 300)))
+        .isEqualTo("token has no profile.uid claim to name the user");
   }
 
   @Test

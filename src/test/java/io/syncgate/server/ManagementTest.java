@@ -32,7 +32,7 @@ class ManagementTest {
       String token = stack.token("early-bird");
       stack.idp.close();
       // A failing provider is retried at most once per cooldown; keep the test short.
-      stack.restartSyncgate(Map.of("SYNCGATE_OIDC_JWKS_REFETCH_COOLDOWN", "200ms"));
+      stack.restartSyncgate(Map.of("SYNCGATE_OIDC_JWKS_REFETCH_COOLDOWN", "1s"));
       int management = stack.syncgate().managementPort();
 
       Response notReady = stack.http.get(management, "/readyz", Map.of());
@@ -45,7 +45,7 @@ class ManagementTest {
       assertThat(signIn.status()).isEqualTo(503);
 
       stack.idp.restart();
-      stack.clock.advance(Duration.ofSeconds(1)); // past the retry cooldown
+      stack.clock.advance(Duration.ofSeconds(2)); // past the retry cooldown
 
       Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
           .until(() -> stack.http.get(management, "/readyz", Map.of()).status() == 200);

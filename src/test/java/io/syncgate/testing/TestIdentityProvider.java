@@ -91,14 +91,39 @@ public final class TestIdentityProvider implements AutoCloseable {
 
   /** Signs arbitrary claims with the issuer's current published key, for tokens the provider would never issue. */
   public String sign(String issuerId, JWTClaimsSet claims) {
+    return sign(issuerId, header -> header, claims);
+  }
+
+  /** As {@link #sign(String, JWTClaimsSet)}, with the header shaped by {@code header} (a typ, a crit, a jku…). */
+  public String sign(String issuerId, java.util.function.UnaryOperator<JWSHeader.Builder> header, JWTClaimsSet claims) {
     JWK key = keys.signingKey(issuerId);
     try {
       JWSAlgorithm algorithm = JWSAlgorithm.parse(keys.algorithm().getName());
-      SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(algorithm).keyID(key.getKeyID()).build(), claims);
+      SignedJWT jwt = new SignedJWT(header.apply(new JWSHeader.Builder(algorithm).keyID(key.getKeyID())).build(), claims);
       jwt.sign(key instanceof RSAKey rsa ? new RSASSASigner(rsa) : new ECDSASigner((ECKey) key));
       return jwt.serialize();
     } catch (JOSEException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  /** JWKS requests the provider received since the last call (it records every request it serves). */
+  public int jwksRequestsSinceLastAsked() {
+    int count = 0;
+    while (true) {
+      okhttp3.mockwebserver.RecordedRequest request;
+      try {
+        request = server.takeRequest(200, java.util.concurrent.TimeUnit.MILLISECONDS);
+      } catch (RuntimeException none) {
+        // mock-oauth2-server signals an empty queue by throwing.
+        return count;
+      }
+      if (request == null) {
+        return count;
+      }
+      if (request.getRequestUrl() != null && request.getRequestUrl().encodedPath().endsWith("/jwks")) {
+        count++;
+      }
     }
   }
 
