@@ -3,8 +3,6 @@ package io.syncgate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.syncgate.testing.FreePort;
-import io.syncgate.testing.SyncGatewayStandIn;
 import io.syncgate.testing.SyncgateProcess;
 import io.syncgate.testing.TestStack;
 import io.vertx.core.Context;
@@ -48,12 +46,9 @@ class FeedCapacityIT {
   @BeforeAll
   static void start() throws Exception {
     backends = TestStack.backendsOnly();
-    port = FreePort.next();
-    String yaml = TestStack.yaml(port, backends.idp.issuer(TestStack.ISSUER_ID), TestStack.AUDIENCE, backends.sg,
-        List.of(TestStack.DB));
-    syncgate = SyncgateProcess.start(yaml, port,
-        Map.of("SYNCGATE_SYNC_GATEWAY_ADMIN_PASSWORD", SyncGatewayStandIn.ADMIN_PASSWORD,
-            "SYNCGATE_ACCESS_LOG_LEVEL", "OFF"), List.of());
+    syncgate = SyncgateProcess.inFrontOf(backends,
+        Map.of("SYNCGATE_ACCESS_LOG_LEVEL", "OFF"), List.of());
+    port = syncgate.port();
   }
 
   @AfterAll

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import io.syncgate.testing.FreePort;
-import io.syncgate.testing.SyncGatewayStandIn;
 import io.syncgate.testing.SyncgateProcess;
 import io.syncgate.testing.TestStack;
 import io.vertx.core.json.JsonObject;
@@ -51,11 +49,9 @@ class LargeAttachmentBulkGetIT {
     assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
     rev = new JsonObject(put.body()).getString("rev");
 
-    port = FreePort.next();
-    String yaml = TestStack.yaml(port, backends.idp.issuer(TestStack.ISSUER_ID), TestStack.AUDIENCE, backends.sg,
-        List.of(TestStack.DB));
-    syncgate = SyncgateProcess.start(yaml, port,
-        Map.of("SYNCGATE_SYNC_GATEWAY_ADMIN_PASSWORD", SyncGatewayStandIn.ADMIN_PASSWORD), List.of("-Xmx96m"));
+    syncgate = SyncgateProcess.inFrontOf(backends,
+        Map.of(), List.of("-Xmx96m"));
+    port = syncgate.port();
   }
 
   @AfterAll

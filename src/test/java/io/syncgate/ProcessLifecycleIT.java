@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.syncgate.testing.FreePort;
 import io.syncgate.testing.RawHttp;
-import io.syncgate.testing.SyncGatewayStandIn;
 import io.syncgate.testing.SyncgateProcess;
 import io.syncgate.testing.TestStack;
 import io.vertx.core.json.JsonObject;
@@ -22,7 +21,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -61,9 +59,9 @@ class ProcessLifecycleIT {
 
   @Test
   void sigtermEndsFeedsCleanlyLetsADownloadFinishAndExitsZero() throws Exception {
-    int port = FreePort.next();
     int management = FreePort.next();
-    SyncgateProcess syncgate = start(port, management, "10s");
+    SyncgateProcess syncgate = start(management, "10s");
+    int port = syncgate.port();
     try (Socket continuous = open(port, "/sync/todo/_changes?feed=continuous&since=0&heartbeat=30000");
         Socket download = open(port, DOWNLOAD)) {
       String since = lastSeq(port);
@@ -106,8 +104,8 @@ class ProcessLifecycleIT {
 
   @Test
   void aSecondSigtermExitsAtOnceWhileRequestsStillDrain() throws Exception {
-    int port = FreePort.next();
-    SyncgateProcess syncgate = start(port, FreePort.next(), "60s");
+    SyncgateProcess syncgate = start(FreePort.next(), "60s");
+    int port = syncgate.port();
     try (Socket download = open(port, DOWNLOAD)) {
       assertThat(readHead(download.getInputStream())).startsWith("HTTP/1.1 200 ");
       // The client reads nothing more: the download cannot finish, so the drain would take 60 s.
@@ -124,14 +122,10 @@ class ProcessLifecycleIT {
     }
   }
 
-  private static SyncgateProcess start(int port, int management, String drain) throws Exception {
-    String yaml = TestStack.yaml(port, backends.idp.issuer(TestStack.ISSUER_ID), TestStack.AUDIENCE, backends.sg,
-        List.of(TestStack.DB));
-    Map<String, String> env = new HashMap<>();
-    env.put("SYNCGATE_SYNC_GATEWAY_ADMIN_PASSWORD", SyncGatewayStandIn.ADMIN_PASSWORD);
-    env.put("SYNCGATE_MANAGEMENT_PORT", Integer.toString(management));
-    env.put("SYNCGATE_SHUTDOWN_DRAIN_TIMEOUT", drain);
-    return SyncgateProcess.start(yaml, port, env, List.of());
+  private static SyncgateProcess start(int management, String drain) throws Exception {
+    return SyncgateProcess.inFrontOf(backends, Map.of(
+        "SYNCGATE_MANAGEMENT_PORT", Integer.toString(management),
+        "SYNCGATE_SHUTDOWN_DRAIN_TIMEOUT", drain), List.of());
   }
 
   private static Socket open(int port, String uri) throws IOException {

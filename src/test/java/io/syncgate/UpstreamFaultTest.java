@@ -79,6 +79,7 @@ class UpstreamFaultTest {
 
   @Test
   void aFeedThatSyncGatewayKeepsAliveOutlivesTheRequestTimeout() throws Exception {
+    // The backend is silent for 600 ms before the head, twice the request timeout: only a feed may wait.
     faulty = FaultyBackend.start();
     inFrontOf(faulty.url());
 

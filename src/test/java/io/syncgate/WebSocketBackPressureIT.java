@@ -2,8 +2,6 @@ package io.syncgate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.syncgate.testing.FreePort;
-import io.syncgate.testing.SyncGatewayStandIn;
 import io.syncgate.testing.SyncgateProcess;
 import io.syncgate.testing.TestStack;
 import java.net.URI;
@@ -39,11 +37,9 @@ class WebSocketBackPressureIT {
   @BeforeAll
   static void start() throws Exception {
     backends = TestStack.backendsOnly();
-    port = FreePort.next();
-    String yaml = TestStack.yaml(port, backends.idp.issuer(TestStack.ISSUER_ID), TestStack.AUDIENCE, backends.sg,
-        List.of(TestStack.DB));
-    syncgate = SyncgateProcess.start(yaml, port,
-        Map.of("SYNCGATE_SYNC_GATEWAY_ADMIN_PASSWORD", SyncGatewayStandIn.ADMIN_PASSWORD), List.of("-Xmx96m"));
+    syncgate = SyncgateProcess.inFrontOf(backends,
+        Map.of(), List.of("-Xmx96m"));
+    port = syncgate.port();
   }
 
   @AfterAll

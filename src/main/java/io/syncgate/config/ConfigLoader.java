@@ -94,6 +94,7 @@ public final class ConfigLoader {
         in.integer("listen.max_body_bytes", InboundLimits.DEFAULT_MAX_BODY_BYTES, 0, 1 << 24),
         in.duration("listen.header_timeout", InboundLimits.DEFAULT_HEADER_TIMEOUT, Duration.ofMillis(100)),
         in.duration("listen.idle_timeout", InboundLimits.DEFAULT_IDLE_TIMEOUT, Duration.ofMillis(100)),
+        in.duration("listen.body_timeout", InboundLimits.DEFAULT_BODY_TIMEOUT, Duration.ofMillis(100)),
         in.integer("listen.max_connections", InboundLimits.AUTO, 1, 10_000_000));
     ShutdownPolicy shutdown = new ShutdownPolicy(
         in.duration("shutdown.drain_timeout", ShutdownPolicy.DEFAULT_DRAIN_TIMEOUT, Duration.ZERO));

@@ -18,6 +18,7 @@ public record InboundLimits(
     int maxBodyBytes,
     Duration headerTimeout,
     Duration idleTimeout,
+    Duration bodyTimeout,
     int maxConnections) {
 
   public static final int DEFAULT_MAX_URL_LENGTH = 8192;
@@ -26,10 +27,12 @@ public record InboundLimits(
   public static final int DEFAULT_MAX_BODY_BYTES = 65536;
   public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(10);
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+  public static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(30);
   public static final int AUTO = 0;
 
   public InboundLimits {
     Objects.requireNonNull(headerTimeout, "headerTimeout");
     Objects.requireNonNull(idleTimeout, "idleTimeout");
+    Objects.requireNonNull(bodyTimeout, "bodyTimeout");
   }
 }

@@ -13,12 +13,12 @@ import io.vertx.core.streams.ReadStream;
  * client resumes from there elsewhere), and a long-poll whose answer has begun ends with it. The
  * backend's side is then reset: its connection is not reused.
  */
-final class EndableFeed implements ReadStream<Buffer> {
+final class EndableFeed extends PassThroughBody {
 
-  private final ReadStream<Buffer> source;
   private final boolean longPoll;
   private final String since;
   private final Runnable resetOrigin;
+  private Runnable cut = () -> { };
   private Handler<Buffer> dataHandler;
   private Handler<Void> endHandler;
   /** A byte other than whitespace has gone out: a long-poll's answer has begun. */
@@ -28,10 +28,25 @@ final class EndableFeed implements ReadStream<Buffer> {
   private boolean ended;
 
   EndableFeed(ReadStream<Buffer> source, boolean longPoll, String since, Runnable resetOrigin) {
-    this.source = source;
+    super(source);
     this.longPoll = longPoll;
-    this.since = since == null ? "0" : since;
+    this.since = since;
     this.resetOrigin = resetOrigin;
+  }
+
+  /**
+   * Whether a feed asked from {@code since} can be answered "nothing new, resume from there":
+   * a sequence (SG's {@code 123} or {@code 12:34}, absent meaning 0), not {@code now}, whose
+   * meaning has moved on by the time the client comes back.
+   */
+  static boolean resumable(String since) {
+    return since == null || since.matches("\\d+(:\\d*)*");
+  }
+
+  /** What ends the client's exchange without an answer (closing its connection). */
+  EndableFeed onCut(Runnable cut) {
+    this.cut = cut;
+    return this;
   }
 
   /** Ends the feed as soon as that can be done cleanly: now, or after the line being sent. */
@@ -39,9 +54,14 @@ final class EndableFeed implements ReadStream<Buffer> {
     if (ended) {
       return;
     }
-    if (longPoll && !begun) {
+    if (longPoll && !begun && resumable(since)) {
       emit(emptyAnswer(true, since));
       finish();
+    } else if (longPoll && !begun) {
+      // Nothing to resume from: a cut the client retries beats an answer that loses changes.
+      ended = true;
+      resetOrigin.run();
+      cut.run();
     } else if (!longPoll && atLineEnd) {
       finish();
     } else {
@@ -139,21 +159,4 @@ final class EndableFeed implements ReadStream<Buffer> {
     return this;
   }
 
-  @Override
-  public ReadStream<Buffer> pause() {
-    source.pause();
-    return this;
-  }
-
-  @Override
-  public ReadStream<Buffer> resume() {
-    source.resume();
-    return this;
-  }
-
-  @Override
-  public ReadStream<Buffer> fetch(long amount) {
-    source.fetch(amount);
-    return this;
-  }
 }

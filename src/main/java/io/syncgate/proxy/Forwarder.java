@@ -177,6 +177,7 @@ public final class Forwarder {
       implements ProxyInterceptor {
 
     private static final String FEED = "syncgate.feed";
+    private static final String ANSWERED = "syncgate.answered";
 
     @Override
     public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
@@ -193,6 +194,15 @@ public final class Forwarder {
       HttpClientRequest origin = context.get(ORIGIN, HttpClientRequest.class);
       if (feed != null) {
         feed.endCleanly();
+      } else if (context.get(ANSWERED, Boolean.class) != null) {
+        // Another answer (an error) is on its way to the client: it ends by itself.
+        return;
+      } else if (!EndableFeed.resumable(request.getParam("since"))) {
+        // since=now: no answer to give that the client could resume from without a gap.
+        if (origin != null) {
+          origin.reset();
+        }
+        request.connection().close();
       } else {
         context.set(DRAINED, EndableFeed.emptyAnswer(isLongPoll(), request.getParam("since")));
         if (origin != null) {
@@ -210,10 +220,11 @@ public final class Forwarder {
     public Future<Void> handleProxyResponse(ProxyContext context) {
       ProxyResponse proxied = context.response();
       HttpServerResponse response = request.response();
+      context.set(ANSWERED, true);
       if (proxied.getStatusCode() == 200 && proxied.proxiedResponse() != null && proxied.getBody() != null) {
         HttpClientResponse origin = proxied.proxiedResponse();
         EndableFeed feed = new EndableFeed(proxied.getBody().stream(), isLongPoll(), request.getParam("since"),
-            () -> origin.request().reset());
+            () -> origin.request().reset()).onCut(() -> request.connection().close());
         // The backend's media type stays: Body.body without one would say application/octet-stream.
         proxied.setBody(Body.body(feed, proxied.getBody().length(), proxied.getBody().mediaType()));
         context.set(FEED, feed);

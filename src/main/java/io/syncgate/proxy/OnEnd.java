@@ -5,13 +5,12 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 
 /** A body passed on unchanged, with something to do once it has all been read. */
-final class OnEnd implements ReadStream<Buffer> {
+final class OnEnd extends PassThroughBody {
 
-  private final ReadStream<Buffer> source;
   private final Runnable atEnd;
 
   OnEnd(ReadStream<Buffer> source, Runnable atEnd) {
-    this.source = source;
+    super(source);
     this.atEnd = atEnd;
   }
 
@@ -36,21 +35,4 @@ final class OnEnd implements ReadStream<Buffer> {
     return this;
   }
 
-  @Override
-  public ReadStream<Buffer> pause() {
-    source.pause();
-    return this;
-  }
-
-  @Override
-  public ReadStream<Buffer> resume() {
-    source.resume();
-    return this;
-  }
-
-  @Override
-  public ReadStream<Buffer> fetch(long amount) {
-    source.fetch(amount);
-    return this;
-  }
 }

@@ -1,5 +1,6 @@
 package io.syncgate.proxy;
 
+import io.vertx.core.Vertx;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -13,9 +14,17 @@ import java.util.Set;
 public final class Streams {
 
   private final Set<Runnable> open = new LinkedHashSet<>();
+  private boolean stopping;
 
-  /** Adds a stream; the returned action removes it once it has ended. */
+  /**
+   * Adds a stream; the returned action removes it once it has ended. A stream that starts once
+   * the stop has begun (its request was still being authenticated) is ended at once, just after.
+   */
   Runnable add(Runnable endCleanly) {
+    if (stopping) {
+      Vertx.currentContext().runOnContext(v -> endCleanly.run());
+      return () -> { };
+    }
     open.add(endCleanly);
     return () -> open.remove(endCleanly);
   }
@@ -24,8 +33,9 @@ public final class Streams {
     return open.size();
   }
 
-  /** Ends every stream open now. */
+  /** Ends every stream open now, and every one that starts from now on. */
   public void endAll() {
+    stopping = true;
     for (Runnable stream : new ArrayList<>(open)) {
       stream.run();
     }

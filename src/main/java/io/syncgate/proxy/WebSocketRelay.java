@@ -6,9 +6,11 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.core.streams.WriteStream;
 import io.vertx.httpproxy.Body;
@@ -39,6 +41,8 @@ final class WebSocketRelay implements ProxyInterceptor {
   /** RFC 6455 §7.4.1: a policy was violated (the session's access ended). */
   static final short POLICY_VIOLATION = 1008;
   private static final int LARGEST_REFUSAL = 64 * 1024;
+  /** How long an ending relay waits for its close frame and queued bytes to go out. */
+  static final long CLOSE_GRACE_MILLIS = 2000;
 
   private final HttpServerRequest request;
   private final Streams streams;
@@ -94,14 +98,14 @@ final class WebSocketRelay implements ProxyInterceptor {
     NetSocket toBackend = upstream.netSocket();
     return request.toNetSocket()
         .onSuccess(toClient -> {
-          link = new Link(toClient, toBackend);
+          link = new Link(context, toClient, toBackend, request.connection(), upstream.request().connection());
           Runnable remove = streams.add(() -> link.end(GOING_AWAY, "Syncgate is stopping"));
           toClient.closeHandler(v -> {
             remove.run();
-            toBackend.close();
+            link.closeWithin(toBackend);
             closed();
           });
-          toBackend.closeHandler(v -> toClient.close());
+          toBackend.closeHandler(v -> link.closeWithin(toClient));
         })
         .onFailure(e -> {
           toBackend.close();
@@ -147,9 +151,16 @@ final class WebSocketRelay implements ProxyInterceptor {
     private final NetSocket toClient;
     private final NetSocket toBackend;
     private final FrameBoundary fromBackend = new FrameBoundary();
+    private final Context context;
+    private final HttpConnection clientConnection;
+    private final HttpConnection backendConnection;
     private byte[] closing;
 
-    Link(NetSocket toClient, NetSocket toBackend) {
+    Link(Context context, NetSocket toClient, NetSocket toBackend, HttpConnection clientConnection,
+        HttpConnection backendConnection) {
+      this.context = context;
+      this.clientConnection = clientConnection;
+      this.backendConnection = backendConnection;
       this.toClient = toClient;
       this.toBackend = toBackend;
       pump(toClient, toBackend);
@@ -182,6 +193,11 @@ final class WebSocketRelay implements ProxyInterceptor {
       closing[2] = (byte) (code >> 8);
       closing[3] = (byte) code;
       System.arraycopy(text, 0, closing, 4, text.length);
+      // Nothing more from the client reaches SG; and a client that stopped reading may keep SG's
+      // side paused in mid-frame for ever, so the end is bounded, cleanly or not.
+      toClient.pause();
+      closeAfterGrace(toClient);
+      closeAfterGrace(toBackend);
       if (fromBackend.atBoundary()) {
         sendClose();
       }
@@ -191,6 +207,28 @@ final class WebSocketRelay implements ProxyInterceptor {
       toBackend.handler(null);
       toBackend.close();
       toClient.end(Buffer.buffer(closing));
+    }
+
+    /**
+     * Closes {@code socket} once what is queued for it has gone out, and for certain after
+     * {@link #CLOSE_GRACE_MILLIS}: a peer that reads nothing would hold a graceful close open.
+     */
+    void closeWithin(NetSocket socket) {
+      socket.close();
+      closeAfterGrace(socket);
+    }
+
+    private void closeAfterGrace(NetSocket socket) {
+      HttpConnection connection = socket == toClient ? clientConnection : backendConnection;
+      context.owner().setTimer(CLOSE_GRACE_MILLIS, t -> {
+        // Beneath Vert.x's close, which waits for queued bytes to be flushed first: from the
+        // pipeline's first handler, the close goes straight to the socket.
+        if (connection instanceof ConnectionBase base && base.channel().isOpen()) {
+          base.channel().pipeline().firstContext().close();
+        } else if (!(connection instanceof ConnectionBase)) {
+          connection.close();
+        }
+      });
     }
 
     private static void pump(ReadStream<Buffer> from, WriteStream<Buffer> to) {

@@ -8,10 +8,12 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -32,7 +34,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * than {@code listen.header_timeout}), a deadline for a kept-alive connection to start its next
  * request (then closed), and a request decoder that refuses {@code Content-Length} together with
  * {@code Transfer-Encoding} (RFC 9112 §6.1) where Netty's would silently drop the length. A
- * request being answered has no deadline here, so a feed streams as long as it lasts.
+ * request body must keep arriving while it is read ({@code listen.body_timeout}); a response has
+ * no deadline here, so a feed streams as long as it lasts.
  *
  * <p>Thread-safe: the count is shared by every event loop; each connection's state lives on its own.
  */
@@ -104,6 +107,9 @@ final class ConnectionGuard {
     private ChannelHandlerContext bytesContext;
     private boolean refused;
     private ScheduledFuture<?> timer;
+    private ScheduledFuture<?> bodyTimer;
+    /** A response head has gone out and its end has not. */
+    private boolean answering;
 
     Deadlines(InboundLimits limits) {
       this.limits = limits;
@@ -122,6 +128,7 @@ final class ConnectionGuard {
       @Override
       public void channelInactive(ChannelHandlerContext ctx) {
         cancel();
+        cancelBody();
         ctx.fireChannelInactive();
       }
     };
@@ -147,16 +154,40 @@ final class ConnectionGuard {
           state = State.ANSWERING;
           unanswered++;
         }
+        if (state == State.ANSWERING) {
+          if (msg instanceof LastHttpContent) {
+            cancelBody();
+          } else if (msg instanceof HttpContent || msg instanceof HttpRequest) {
+            awaitBody(ctx);
+          }
+        }
         ctx.fireChannelRead(msg);
       }
 
       @Override
       public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (msg instanceof HttpResponse response && response.status().code() != 101
+            && response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+          // A 100 Continue is no answer: the body it invites is still to come, and starts now.
+          if (bodyTimer != null) {
+            awaitBody(ctx);
+          }
+          ctx.write(msg, promise);
+          return;
+        }
         if (msg instanceof HttpResponse response && response.status().code() == 101) {
           cancel();
+          cancelBody();
           state = State.UPGRADED;
-        } else if (msg instanceof LastHttpContent && state == State.ANSWERING && --unanswered == 0) {
-          awaitNextRequest(ctx);
+        } else if (msg instanceof HttpResponse) {
+          answering = true;
+        }
+        if (msg instanceof LastHttpContent && state == State.ANSWERING) {
+          answering = false;
+          if (--unanswered == 0) {
+            cancelBody();
+            awaitNextRequest(ctx);
+          }
         }
         ctx.write(msg, promise);
       }
@@ -166,6 +197,37 @@ final class ConnectionGuard {
       bytesContext = ctx;
       schedule(ctx, State.HEAD, limits.headerTimeout().toMillis(), () -> answerAndClose(ctx,
           GatewayFailure.requestTimeout("the request head did not arrive within " + limits.headerTimeout().toMillis() + " ms")));
+    }
+
+    /**
+     * A request body must keep coming while Syncgate reads it: silence for the body timeout gets
+     * 408 (or, once an answer has begun, a closed connection). Time in which Syncgate itself has
+     * stopped reading (back-pressure, authentication under way) does not count.
+     */
+    private void awaitBody(ChannelHandlerContext ctx) {
+      cancelBody();
+      long millis = limits.bodyTimeout().toMillis();
+      bodyTimer = ctx.executor().schedule(() -> {
+        bodyTimer = null;
+        if (state != State.ANSWERING) {
+          return;
+        }
+        if (!ctx.channel().config().isAutoRead()) {
+          awaitBody(ctx);
+        } else if (answering) {
+          ctx.channel().close();
+        } else {
+          answerAndClose(bytesContext, GatewayFailure.requestTimeout(
+              "the request body stalled: nothing for " + millis + " ms"));
+        }
+      }, millis, TimeUnit.MILLISECONDS);
+    }
+
+    private void cancelBody() {
+      if (bodyTimer != null) {
+        bodyTimer.cancel(false);
+        bodyTimer = null;
+      }
     }
 
     private void awaitNextRequest(ChannelHandlerContext ctx) {

@@ -28,7 +28,8 @@ final class SmallBody {
       }
     });
     request.endHandler(v -> read.tryComplete());
-    request.exceptionHandler(read::tryFail);
+    // A client that leaves mid-body is no failure of Syncgate's.
+    request.exceptionHandler(e -> read.tryFail(GatewayFailure.badRequest("the request body did not arrive")));
     request.resume();
     return read.future();
   }

@@ -35,7 +35,8 @@ class InboundLimitsTest {
       "SYNCGATE_LISTEN_HEADER_TIMEOUT", "2s",
       "SYNCGATE_LISTEN_IDLE_TIMEOUT", "1s",
       "SYNCGATE_LISTEN_MAX_BODY_BYTES", "1024",
-      "SYNCGATE_LISTEN_MAX_HEADERS", "40"));
+      "SYNCGATE_LISTEN_MAX_HEADERS", "40",
+      "SYNCGATE_LISTEN_BODY_TIMEOUT", "2s"));
 
   private final List<Socket> sockets = new ArrayList<>();
   private boolean reconfigured;
@@ -151,6 +152,42 @@ class InboundLimitsTest {
     Response small = stack.http.send(io.vertx.core.http.HttpMethod.POST, stack.port(), "/sync/todo/_session",
         Http.bearer(token), io.vertx.core.buffer.Buffer.buffer("{}"));
     assertThat(small.status()).isEqualTo(200);
+  }
+
+  @Test
+  void anUploadInvitedWith100ContinueIsNotMistakenForAnIdleConnection() throws Exception {
+    Socket socket = open();
+    OutputStream out = socket.getOutputStream();
+    InputStream in = socket.getInputStream();
+    String body = "{\"slow\":true}";
+    out.write(("PUT /sync/todo/slow-upload HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + stack.token("uploader")
+        + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length()
+        + "\r\nExpect: 100-continue\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+    StringBuilder interim = new StringBuilder();
+    while (!interim.toString().endsWith("\r\n\r\n")) {
+      interim.append((char) in.read());
+    }
+    assertThat(interim.toString()).startsWith("HTTP/1.1 100 Continue");
+    // Longer than the idle timeout (1 s) before the body, which then trickles for longer than the
+    // header timeout (2 s): neither applies to a body, only the body timeout (2 s of silence).
+    TimeUnit.MILLISECONDS.sleep(1500);
+    for (byte b : body.getBytes(StandardCharsets.US_ASCII)) {
+      out.write(b);
+      out.flush();
+      TimeUnit.MILLISECONDS.sleep(150);
+    }
+
+    assertThat(readResponse(in)).startsWith("HTTP/1.1 201 ");
+  }
+
+  @Test
+  void aRequestBodyThatStallsIs408AndClosed() throws Exception {
+    String answer = RawHttp.exchange(stack.port(), "POST /sync/todo/_session HTTP/1.1\r\nHost: x\r\n"
+        + "Authorization: Bearer nonsense\r\nContent-Length: 10\r\n\r\nabc", Duration.ofSeconds(5));
+
+    assertThat(answer).startsWith("HTTP/1.1 408 ").contains("connection: close")
+        .endsWith("{\"error\":\"request_timeout\",\"reason\":\"the request body stalled: nothing for 2000 ms\"}");
+    assertThat(stack.sg.adminRequests()).isEmpty();
   }
 
   @Test

@@ -15,7 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A backend that fails the ways a real one does, over a real socket, chosen by the request path:
  * a path ending {@code /hang} accepts and never answers; {@code /reset} starts a chunked answer and resets the
  * connection mid-stream; {@code /heartbeats} answers a feed's head, then a newline every 200 ms
- * and never ends. Anything else is a small JSON 200.
+ * after 600 ms of silence, and never ends. Anything else is a small JSON 200.
  */
 public final class FaultyBackend implements AutoCloseable {
 
@@ -77,6 +77,8 @@ public final class FaultyBackend implements AutoCloseable {
       }
       if (path.contains("heartbeats")) {
         held.add(socket);
+        // As SG may: nothing at all for a while, then the head and a heartbeat every 200 ms.
+        Thread.sleep(600);
         out.write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
             .getBytes(StandardCharsets.US_ASCII));
         while (!socket.isClosed()) {

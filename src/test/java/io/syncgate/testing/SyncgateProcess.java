@@ -29,6 +29,25 @@ public final class SyncgateProcess implements AutoCloseable {
     this.port = port;
   }
 
+  /**
+   * Starts the jar in front of {@code backends} (its IdP and SG stand-in, database {@code todo}) on
+   * a free port, with the admin password and {@code env} in its environment.
+   */
+  public static SyncgateProcess inFrontOf(TestStack backends, Map<String, String> env, List<String> jvmOptions)
+      throws IOException, InterruptedException {
+    int port = FreePort.next();
+    String yaml = TestStack.yaml(port, backends.idp.issuer(TestStack.ISSUER_ID), TestStack.AUDIENCE, backends.sg,
+        List.of(TestStack.DB));
+    Map<String, String> all = new java.util.HashMap<>(env);
+    all.putIfAbsent("SYNCGATE_SYNC_GATEWAY_ADMIN_PASSWORD", SyncGatewayStandIn.ADMIN_PASSWORD);
+    return start(yaml, port, all, jvmOptions);
+  }
+
+  /** The public port it listens on. */
+  public int port() {
+    return port;
+  }
+
   /** Starts the jar with {@code yaml} as its configuration file and waits until it listens on {@code port}. */
   public static SyncgateProcess start(String yaml, int port, Map<String, String> env, List<String> jvmOptions)
       throws IOException, InterruptedException {
