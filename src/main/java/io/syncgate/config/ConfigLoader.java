@@ -161,6 +161,11 @@ public final class ConfigLoader {
           "too long: at most 5m (a longer skew keeps expired tokens alive)");
     }
     var ttl = in.duration("oidc.jwks_cache_ttl", OidcConfig.DEFAULT_JWKS_CACHE_TTL, Duration.ofSeconds(1));
+    var minTtl = in.duration("oidc.jwks_min_ttl", OidcConfig.DEFAULT_JWKS_MIN_TTL, Duration.ofSeconds(1));
+    if (minTtl.compareTo(ttl) > 0) {
+      in.problem("oidc.jwks_min_ttl", in.string("oidc.jwks_min_ttl", ""), "longer than oidc.jwks_cache_ttl, its upper bound");
+    }
+    var staleness = in.duration("oidc.jwks_max_staleness", OidcConfig.DEFAULT_JWKS_MAX_STALENESS, Duration.ofMinutes(1));
     var cooldown = in.duration("oidc.jwks_refetch_cooldown",
         OidcConfig.DEFAULT_JWKS_REFETCH_COOLDOWN, OidcConfig.MIN_JWKS_REFETCH_COOLDOWN);
     var timeout = in.duration("oidc.http_timeout", OidcConfig.DEFAULT_HTTP_TIMEOUT, Duration.ofMillis(1));
@@ -188,7 +193,8 @@ public final class ConfigLoader {
       return null;
     }
     return new OidcConfig(issuer, Set.copyOf(audiences), usernameClaim, usernamePrefix,
-        Set.copyOf(accepted), skew, ttl, cooldown, timeout, Set.copyOf(types), Set.copyOf(parties), required);
+        Set.copyOf(accepted), skew, ttl, cooldown, timeout, Set.copyOf(types), Set.copyOf(parties), required,
+        minTtl, staleness);
   }
 
   private static SyncGatewayConfig syncGateway(ConfigReader in) {

@@ -24,7 +24,9 @@ public record OidcConfig(
     Duration httpTimeout,
     Set<String> acceptedTypes,
     Set<String> authorizedParties,
-    Map<String, String> requiredClaims) {
+    Map<String, String> requiredClaims,
+    Duration jwksMinTtl,
+    Duration jwksMaxStaleness) {
 
   public static final String DEFAULT_USERNAME_CLAIM = "sub";
   public static final List<String> DEFAULT_ALGORITHMS =
@@ -39,13 +41,16 @@ public record OidcConfig(
   public static final List<String> DEFAULT_ACCEPTED_TYPES = List.of(UNTYPED, "JWT", "at+jwt");
   public static final Duration MAX_CLOCK_SKEW = Duration.ofMinutes(5);
   public static final Duration MIN_JWKS_REFETCH_COOLDOWN = Duration.ofSeconds(1);
+  public static final Duration DEFAULT_JWKS_MIN_TTL = Duration.ofMinutes(1);
+  public static final Duration DEFAULT_JWKS_MAX_STALENESS = Duration.ofHours(24);
 
   /** The configuration with the defaults of the token rules added since the first release. */
   public OidcConfig(String issuer, Set<String> audiences, String usernameClaim, String usernamePrefix,
       Set<String> algorithms, Duration clockSkew, Duration jwksCacheTtl, Duration jwksRefetchCooldown,
       Duration httpTimeout) {
     this(issuer, audiences, usernameClaim, usernamePrefix, algorithms, clockSkew, jwksCacheTtl, jwksRefetchCooldown,
-        httpTimeout, Set.copyOf(DEFAULT_ACCEPTED_TYPES), Set.of(), Map.of());
+        httpTimeout, Set.copyOf(DEFAULT_ACCEPTED_TYPES), Set.of(), Map.of(), DEFAULT_JWKS_MIN_TTL,
+        DEFAULT_JWKS_MAX_STALENESS);
   }
 
   public OidcConfig {
@@ -61,6 +66,8 @@ public record OidcConfig(
     acceptedTypes = acceptedTypes.stream().map(OidcConfig::mediaType).collect(java.util.stream.Collectors.toUnmodifiableSet());
     authorizedParties = Set.copyOf(authorizedParties);
     requiredClaims = Map.copyOf(requiredClaims);
+    Objects.requireNonNull(jwksMinTtl, "jwksMinTtl");
+    Objects.requireNonNull(jwksMaxStaleness, "jwksMaxStaleness");
     if (audiences.isEmpty()) {
       throw new IllegalArgumentException("at least one audience is required");
     }

@@ -25,12 +25,14 @@ public record Identity(String issuer, String subject, String claimValue, String 
   }
 
   /**
-   * The values at a claim path ({@code realm_access.roles}): an array's items, or a string split
+   * The values of a claim named in full ({@code https://example.com/roles}) or at a path
+   * ({@code realm_access.roles}): an array's items, or a string split
    * at spaces and commas (as OAuth's {@code scope}); empty when the path leads nowhere.
    */
   public List<String> claimValues(String path) {
-    Object value = claims;
-    for (String step : path.split("\\.")) {
+    // A namespaced claim (https://example.com/roles) is read by its whole name, dots and all.
+    Object value = claims.containsKey(path) ? claims.get(path) : claims;
+    for (String step : claims.containsKey(path) ? new String[0] : path.split("\\.")) {
       if (!(value instanceof Map<?, ?> object)) {
         return List.of();
       }

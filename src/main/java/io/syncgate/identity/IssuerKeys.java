@@ -9,14 +9,19 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import java.text.ParseException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The issuer's signing keys, found through OIDC discovery and kept in memory. Keys older than the
- * cache TTL are refreshed in the background while the old ones keep serving, so an identity
- * provider outage does not stop sign-ins that its existing keys can verify. A token signed by an
+ * The issuer's signing keys, found through OIDC discovery and kept in memory. Keys past their
+ * freshness (the provider's {@code max-age} within the configured bounds) are refreshed in the
+ * background while the old ones keep serving, so an identity provider outage does not stop
+ * sign-ins that its existing keys can verify, up to a maximum staleness: keys nobody could
+ * confirm for that long may have been withdrawn, and then nothing verifies (503). A token signed by an
  * unknown key triggers a refetch (key rotation), at most once per cooldown so a flood of forged
  * key ids cannot hammer the provider. Concurrent fetches share one request.
  */
@@ -24,7 +29,10 @@ final class IssuerKeys {
 
   private static final Logger log = LoggerFactory.getLogger(IssuerKeys.class);
 
-  private record Snapshot(JWKSet keys, Instant fetchedAt) {}
+  /** Keys as fetched, and until when they are fresh: the provider's max-age within the configured bounds. */
+  private record Snapshot(JWKSet keys, Instant fetchedAt, Instant freshUntil) {}
+
+  private static final Pattern MAX_AGE = Pattern.compile("(?:^|[,\\s])max-age\\s*=\\s*\"?(\\d{1,10})\"?");
 
   private final WebClient web;
   private final OidcConfig config;
@@ -44,17 +52,44 @@ final class IssuerKeys {
   }
 
   boolean loaded() {
-    return snapshot != null;
+    return snapshot != null && !stale(snapshot);
   }
 
-  /** The current keys; fetched first if none were ever loaded. */
+  /** Why keys cannot serve now, or null when they can. */
+  String problem() {
+    Snapshot current = snapshot;
+    if (current == null) {
+      return "the identity provider's signing keys are not loaded yet";
+    }
+    if (stale(current)) {
+      return "the identity provider's signing keys are older than oidc.jwks_max_staleness:"
+          + " it has been unreachable since " + failingSince;
+    }
+    return null;
+  }
+
+  /** Whether the keys held are too stale to serve. */
+  boolean stale() {
+    Snapshot current = snapshot;
+    return current != null && stale(current);
+  }
+
+  /** Keys the provider could not confirm for longer than the configured staleness: may have been withdrawn. */
+  private boolean stale(Snapshot current) {
+    return clock.instant().isAfter(current.fetchedAt().plus(config.jwksMaxStaleness()));
+  }
+
+  /** The current keys; fetched first if none were ever loaded, and failing once they are too stale. */
   Future<JWKSet> current() {
     Snapshot current = snapshot;
     if (current == null) {
       return fetch().map(Snapshot::keys);
     }
-    if (clock.instant().isAfter(current.fetchedAt().plus(config.jwksCacheTtl()))) {
+    if (clock.instant().isAfter(current.freshUntil())) {
       fetch(); // serve what we have; the refresh lands for later requests
+    }
+    if (stale(current)) {
+      return Future.failedFuture(new IllegalStateException(problem()));
     }
     return Future.succeededFuture(current.keys());
   }
@@ -150,13 +185,33 @@ final class IssuerKeys {
         .map(response -> {
           try {
             JWKSet keys = JWKSet.parse(response.bodyAsString());
-            log.info("loaded {} signing keys of {}", keys.getKeys().size(), config.issuer());
-            return new Snapshot(keys, clock.instant());
+            Duration fresh = freshness(response.getHeader("cache-control"));
+            log.info("loaded {} signing keys of {}, fresh for {}", keys.getKeys().size(), config.issuer(), fresh);
+            Instant now = clock.instant();
+            return new Snapshot(keys, now, now.plus(fresh));
           } catch (ParseException e) {
             throw new IllegalStateException("JWKS at " + uri + " is not a JSON Web Key Set: " + e.getMessage());
           }
         })
         .onFailure(e -> jwksUri = null); // the provider may have moved its keys: rediscover next time
+  }
+
+  /**
+   * How long fetched keys are fresh: the provider's {@code Cache-Control: max-age} when it sends
+   * one, within oidc.jwks_min_ttl and oidc.jwks_cache_ttl; the latter without one (or with
+   * no-store / no-cache, which say nothing about how long keys stay valid).
+   */
+  private Duration freshness(String cacheControl) {
+    if (cacheControl == null) {
+      return config.jwksCacheTtl();
+    }
+    Matcher maxAge = MAX_AGE.matcher(cacheControl.toLowerCase(java.util.Locale.ROOT));
+    if (!maxAge.find()) {
+      return config.jwksCacheTtl();
+    }
+    Duration said = Duration.ofSeconds(Long.parseLong(maxAge.group(1)));
+    return said.compareTo(config.jwksMinTtl()) < 0 ? config.jwksMinTtl()
+        : said.compareTo(config.jwksCacheTtl()) > 0 ? config.jwksCacheTtl() : said;
   }
 
   private Future<HttpResponse<io.vertx.core.buffer.Buffer>> get(String url) {

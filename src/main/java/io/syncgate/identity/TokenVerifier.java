@@ -93,6 +93,11 @@ public final class TokenVerifier {
     return keys.loaded();
   }
 
+  /** Why the instance cannot verify tokens now (for readiness), or null when it can. */
+  public String notReadyReason() {
+    return keys.problem();
+  }
+
   public Future<Identity> verify(String token) {
     String hash = hash(token);
     Identity remembered = remembered(hash);
@@ -151,8 +156,8 @@ public final class TokenVerifier {
     // A request may join a key fetch another event loop started: come back to the caller's.
     Context caller = Vertx.currentContext();
     return onCaller(keys.current(), caller)
-        .recover(e -> Future.failedFuture(GatewayFailure.unavailable(
-            "the identity provider's signing keys cannot be loaded")))
+        .recover(e -> Future.failedFuture(GatewayFailure.unavailable(keys.stale() ? keys.problem()
+            : "the identity provider's signing keys cannot be loaded")))
         .compose(set -> {
           List<JWK> candidates = candidates(set, header);
           if (!candidates.isEmpty()) {

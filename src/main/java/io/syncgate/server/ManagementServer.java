@@ -31,8 +31,9 @@ final class ManagementServer {
         json(ctx, 200, new JsonObject().put("status", "ready"));
       } else {
         verifier.loadKeys();
+        String reason = verifier.notReadyReason();
         json(ctx, 503, new JsonObject().put("status", "not_ready")
-            .put("reason", "the identity provider's signing keys are not loaded yet"));
+            .put("reason", reason != null ? reason : "the identity provider's signing keys are not loaded yet"));
       }
     });
     router.route().handler(ctx -> json(ctx, 404, new JsonObject().put("error", "not_found")

@@ -431,6 +431,95 @@ class TokenVerifierTest {
     assertThat(jwksRequests).hasValue(2);
   }
 
+  /** A provider serving the test IdP's keys with {@code cacheControl}, or failing while {@code down}. */
+  private HttpServer keysWith(String cacheControl, AtomicInteger jwksRequests, java.util.concurrent.atomic.AtomicBoolean down) {
+    return vertx.createHttpServer().requestHandler(request -> {
+      String self = "http://127.0.0.1:" + request.localAddress().port();
+      if (request.path().endsWith("/.well-known/openid-configuration")) {
+        request.response().putHeader("content-type", "application/json")
+            .end(new JsonObject().put("issuer", self).put("jwks_uri", self + "/jwks").encode());
+      } else if (down.get()) {
+        jwksRequests.incrementAndGet();
+        request.response().setStatusCode(503).end();
+      } else {
+        jwksRequests.incrementAndGet();
+        request.response().putHeader("content-type", "application/json").putHeader("cache-control", cacheControl)
+            .end(new com.nimbusds.jose.jwk.JWKSet(idp.publicKey("idp")).toString());
+      }
+    }).listen(0, "127.0.0.1").await();
+  }
+
+  private OidcConfig keysConfig(String issuer, Duration staleness) {
+    return new OidcConfig(issuer, Set.of(AUDIENCE), "sub", "", Set.of("RS256"), Duration.ofSeconds(30),
+        Duration.ofMinutes(10), Duration.ofSeconds(30), Duration.ofSeconds(5), Set.copyOf(OidcConfig.DEFAULT_ACCEPTED_TYPES),
+        Set.of(), Map.of(), Duration.ofMinutes(1), staleness);
+  }
+
+  private String tokenOf(String issuer, String subject) {
+    return idp.sign("idp", new JWTClaimsSet.Builder().issuer(issuer).subject(subject).audience(AUDIENCE)
+        .expirationTime(Date.from(clock.instant().plusSeconds(3600))).build());
+  }
+
+  @Test
+  void keysAreRefreshedWhenTheProvidersMaxAgeSaysWithinTheConfiguredBounds() {
+    AtomicInteger jwksRequests = new AtomicInteger();
+    var down = new java.util.concurrent.atomic.AtomicBoolean();
+    HttpServer twoMinutes = keysWith("public, max-age=120", jwksRequests, down);
+    HttpServer fiveSeconds = keysWith("max-age=5", new AtomicInteger(), down);
+    String issuer = "http://127.0.0.1:" + twoMinutes.actualPort();
+    TokenVerifier verifier = verifier(keysConfig(issuer, Duration.ofHours(24)));
+    verify(verifier, tokenOf(issuer, "vera"));
+    assertThat(jwksRequests).hasValue(1);
+
+    clock.advance(Duration.ofSeconds(100));
+    verify(verifier, tokenOf(issuer, "vera2"));
+    assertThat(jwksRequests).as("fresh for 120 s").hasValue(1);
+    clock.advance(Duration.ofSeconds(30));
+    verify(verifier, tokenOf(issuer, "vera3"));
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(jwksRequests).hasValue(2));
+
+    // A max-age of 5 s is raised to oidc.jwks_min_ttl (1 minute): providers cannot make us poll.
+    AtomicInteger shortRequests = new AtomicInteger();
+    fiveSeconds.close().await();
+    HttpServer eager = keysWith("max-age=5", shortRequests, down);
+    String eagerIssuer = "http://127.0.0.1:" + eager.actualPort();
+    TokenVerifier eagerVerifier = verifier(keysConfig(eagerIssuer, Duration.ofHours(24)));
+    verify(eagerVerifier, tokenOf(eagerIssuer, "wim"));
+    clock.advance(Duration.ofSeconds(30));
+    verify(eagerVerifier, tokenOf(eagerIssuer, "wim2"));
+    assertThat(shortRequests).hasValue(1);
+  }
+
+  @Test
+  void keysNobodyCouldConfirmForLongerThanTheMaximumStalenessServeNoMore() {
+    AtomicInteger jwksRequests = new AtomicInteger();
+    var down = new java.util.concurrent.atomic.AtomicBoolean();
+    HttpServer provider = keysWith("max-age=60", jwksRequests, down);
+    String issuer = "http://127.0.0.1:" + provider.actualPort();
+    TokenVerifier verifier = verifier(keysConfig(issuer, Duration.ofMinutes(30)));
+    verify(verifier, tokenOf(issuer, "xena"));
+
+    down.set(true);
+    clock.advance(Duration.ofMinutes(20));
+    assertThat(verify(verifier, tokenOf(issuer, "xena")).username()).as("stale but within bounds").isEqualTo("xena");
+    assertThat(verifier.ready()).isTrue();
+
+    clock.advance(Duration.ofMinutes(11));
+    Throwable failure = catchThrowable(() -> verify(verifier, tokenOf(issuer, "yann")));
+    assertThat(((GatewayFailure) failure).status()).isEqualTo(503);
+    assertThat(((GatewayFailure) failure).reason()).startsWith("the identity provider's signing keys are older than oidc.jwks_max_staleness");
+    assertThat(catchThrowable(() -> verify(verifier, tokenOf(issuer, "xena")))).as("remembered tokens too")
+        .isInstanceOf(GatewayFailure.class);
+    assertThat(verifier.ready()).isFalse();
+    assertThat(verifier.notReadyReason()).contains("oidc.jwks_max_staleness");
+
+    down.set(false);
+    clock.advance(Duration.ofMinutes(1));
+    catchThrowable(() -> verify(verifier, tokenOf(issuer, "zoe")));
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(verifier::ready);
+    assertThat(verify(verifier, tokenOf(issuer, "zoe")).username()).isEqualTo("zoe");
+  }
+
   @Test
   void verificationCompletesOnTheCallersEventLoopEvenWhenJoiningAnotherLoopsKeyFetch() {
     TokenVerifier verifier = verifier(config("idp"));

@@ -107,6 +107,11 @@ public final class TestIdentityProvider implements AutoCloseable {
     }
   }
 
+  /** The public half of the issuer's current signing key, as a JWKS would publish it. */
+  public JWK publicKey(String issuerId) {
+    return keys.signingKey(issuerId).toPublicJWK();
+  }
+
   /** JWKS requests the provider received since the last call (it records every request it serves). */
   public int jwksRequestsSinceLastAsked() {
     int count = 0;
