@@ -77,7 +77,7 @@ public final class ConfigLoader {
     String basePath = basePath(in);
     Listener management = listener(in, "management",
         SyncgateConfig.DEFAULT_MANAGEMENT_HOST, SyncgateConfig.DEFAULT_MANAGEMENT_PORT);
-    OidcConfig oidc = oidc(in);
+    List<OidcConfig> issuers = oidc(in);
     SyncGatewayConfig syncGateway = syncGateway(in);
     SessionPolicy session = session(in);
     CookiePolicy cookie = cookie(in);
@@ -103,7 +103,7 @@ public final class ConfigLoader {
     if (!in.problems().isEmpty()) {
       return null;
     }
-    return new SyncgateConfig(listen, basePath, management, oidc, syncGateway, session, cookie, access, pouchDb,
+    return new SyncgateConfig(listen, basePath, management, issuers, syncGateway, session, cookie, access, pouchDb,
         provisioning, inbound, shutdown);
   }
 
@@ -126,35 +126,16 @@ public final class ConfigLoader {
     return trimmed;
   }
 
-  private static OidcConfig oidc(ConfigReader in) {
-    URI issuerUrl = in.httpUrl("oidc.issuer");
-    // Keep the issuer exactly as written: `iss` is compared character for character.
-    String issuer = issuerUrl == null ? "" : in.string("oidc.issuer", "");
-    List<String> audiences = in.list("oidc.audiences", null);
-    String usernameClaim = in.string("oidc.username_claim", OidcConfig.DEFAULT_USERNAME_CLAIM);
-    String usernamePrefix = in.string("oidc.username_prefix", "");
-    if (!USERNAME_PREFIX.matcher(usernamePrefix).matches()) {
-      in.problem("oidc.username_prefix", usernamePrefix,
-          "not a user-name prefix: at most 32 letters, digits and _ . @ + -, so every name stays valid in SG");
-    }
-    List<String> algorithms = in.list("oidc.algorithms", OidcConfig.DEFAULT_ALGORITHMS);
-    List<String> accepted = new ArrayList<>();
-    for (String algorithm : algorithms) {
-      String upper = algorithm.toUpperCase(Locale.ROOT);
-      if (upper.equals("NONE")) {
-        in.problem("oidc.algorithms", algorithm, "unsigned tokens are never accepted");
-      } else if (upper.startsWith("HS")) {
-        in.problem("oidc.algorithms", algorithm,
-            "HMAC algorithms cannot be verified with an identity provider's public keys");
-      } else if (!ASYMMETRIC_ALGORITHMS.contains(algorithm)) {
-        in.problem("oidc.algorithms", algorithm, "unsupported: choose from " + ASYMMETRIC_ALGORITHMS);
-      } else {
-        accepted.add(algorithm);
-      }
-    }
-    if (algorithms.isEmpty()) {
-      in.problem("oidc.algorithms", "", "is empty: at least one algorithm is required");
-    }
+  /** Settings every issuer shares: clocks and the way keys are fetched. */
+  private record KeySettings(Duration skew, Duration ttl, Duration cooldown, Duration timeout, Duration minTtl,
+      Duration staleness) {}
+
+  /**
+   * The identity providers: one under {@code oidc.*} ({@code oidc.issuer} and its keys), or
+   * several as a list under {@code oidc.issuers}, each with its own prefix so that two providers'
+   * users never share a Sync Gateway user. A token is routed to its provider by its {@code iss}.
+   */
+  private static List<OidcConfig> oidc(ConfigReader in) {
     var skew = in.duration("oidc.clock_skew", OidcConfig.DEFAULT_CLOCK_SKEW, Duration.ZERO);
     if (skew.compareTo(OidcConfig.MAX_CLOCK_SKEW) > 0) {
       in.problem("oidc.clock_skew", in.string("oidc.clock_skew", ""),
@@ -169,22 +150,89 @@ public final class ConfigLoader {
     var cooldown = in.duration("oidc.jwks_refetch_cooldown",
         OidcConfig.DEFAULT_JWKS_REFETCH_COOLDOWN, OidcConfig.MIN_JWKS_REFETCH_COOLDOWN);
     var timeout = in.duration("oidc.http_timeout", OidcConfig.DEFAULT_HTTP_TIMEOUT, Duration.ofMillis(1));
-    boolean insecure = in.bool("oidc.allow_insecure_http", false);
+    KeySettings keys = new KeySettings(skew, ttl, cooldown, timeout, minTtl, staleness);
+
+    int listed = in.entries("oidc.issuers");
+    if (listed == 0) {
+      OidcConfig single = issuer(in, "oidc.", keys);
+      return single == null ? List.of() : List.of(single);
+    }
+    if (in.optional("oidc.issuer") != null) {
+      in.problem("oidc.issuer", in.optional("oidc.issuer"), "set beside oidc.issuers: list every issuer there");
+    }
+    List<OidcConfig> issuers = new ArrayList<>();
+    for (int i = 0; i < listed; i++) {
+      OidcConfig issuer = issuer(in, "oidc.issuers." + i + ".", keys);
+      if (issuer != null) {
+        issuers.add(issuer);
+      }
+    }
+    if (listed > 1) {
+      java.util.Map<String, Integer> prefixes = new java.util.HashMap<>();
+      java.util.Map<String, Integer> names = new java.util.HashMap<>();
+      for (int i = 0; i < listed; i++) {
+        String key = "oidc.issuers." + i + ".";
+        String prefix = in.optional(key + "username_prefix");
+        if (prefix == null) {
+          in.problem(key + "username_prefix", "", "required when there are several issuers, so that their users"
+              + " never share a Sync Gateway user (e.g. staff_, app_)");
+        } else if (prefixes.putIfAbsent(prefix, i) != null) {
+          in.problem(key + "username_prefix", prefix, "the same as issuer " + prefixes.get(prefix) + "'s: prefixes must differ");
+        }
+        String name = in.optional(key + "issuer");
+        if (name != null && names.putIfAbsent(name, i) != null) {
+          in.problem(key + "issuer", name, "listed twice (also issuer " + names.get(name) + ")");
+        }
+      }
+    }
+    return issuers.size() == listed ? List.copyOf(issuers) : List.of();
+  }
+
+  private static OidcConfig issuer(ConfigReader in, String key, KeySettings keys) {
+    URI issuerUrl = in.httpUrl(key + "issuer");
+    // Keep the issuer exactly as written: `iss` is compared character for character.
+    String issuer = issuerUrl == null ? "" : in.string(key + "issuer", "");
+    List<String> audiences = in.list(key + "audiences", null);
+    String usernameClaim = in.string(key + "username_claim", OidcConfig.DEFAULT_USERNAME_CLAIM);
+    String usernamePrefix = in.string(key + "username_prefix", "");
+    if (!USERNAME_PREFIX.matcher(usernamePrefix).matches()) {
+      in.problem(key + "username_prefix", usernamePrefix,
+          "not a user-name prefix: at most 32 letters, digits and _ . @ + -, so every name stays valid in SG");
+    }
+    List<String> algorithms = in.list(key + "algorithms", OidcConfig.DEFAULT_ALGORITHMS);
+    List<String> accepted = new ArrayList<>();
+    for (String algorithm : algorithms) {
+      String upper = algorithm.toUpperCase(Locale.ROOT);
+      if (upper.equals("NONE")) {
+        in.problem(key + "algorithms", algorithm, "unsigned tokens are never accepted");
+      } else if (upper.startsWith("HS")) {
+        in.problem(key + "algorithms", algorithm,
+            "HMAC algorithms cannot be verified with an identity provider's public keys");
+      } else if (!ASYMMETRIC_ALGORITHMS.contains(algorithm)) {
+        in.problem(key + "algorithms", algorithm, "unsupported: choose from " + ASYMMETRIC_ALGORITHMS);
+      } else {
+        accepted.add(algorithm);
+      }
+    }
+    if (algorithms.isEmpty()) {
+      in.problem(key + "algorithms", "", "is empty: at least one algorithm is required");
+    }
+    boolean insecure = in.bool(key + "allow_insecure_http", false);
     if (issuerUrl != null && issuerUrl.getScheme().equalsIgnoreCase("http") && !insecure
         && !LOOPBACK.contains(issuerUrl.getHost().toLowerCase(Locale.ROOT))) {
-      in.problem("oidc.issuer", issuer, "plain http: keys fetched over it can be forged on the way;"
-          + " use https, or set oidc.allow_insecure_http for a provider on a trusted network");
+      in.problem(key + "issuer", issuer, "plain http: keys fetched over it can be forged on the way;"
+          + " use https, or set " + key + "allow_insecure_http for a provider on a trusted network");
     }
-    List<String> types = in.list("oidc.accepted_types", OidcConfig.DEFAULT_ACCEPTED_TYPES);
+    List<String> types = in.list(key + "accepted_types", OidcConfig.DEFAULT_ACCEPTED_TYPES);
     if (types.isEmpty()) {
-      in.problem("oidc.accepted_types", "", "is empty: list the token types to accept, e.g. [absent, JWT, at+jwt]");
+      in.problem(key + "accepted_types", "", "is empty: list the token types to accept, e.g. [absent, JWT, at+jwt]");
     }
-    List<String> parties = in.list("oidc.authorized_parties", List.of());
+    List<String> parties = in.list(key + "authorized_parties", List.of());
     java.util.Map<String, String> required = new java.util.LinkedHashMap<>();
-    for (String rule : in.list("oidc.required_claims", List.of())) {
+    for (String rule : in.list(key + "required_claims", List.of())) {
       int equals = rule.indexOf('=');
       if (equals <= 0 || equals == rule.length() - 1) {
-        in.problem("oidc.required_claims", rule, "not a claim=value rule, e.g. email_verified=true");
+        in.problem(key + "required_claims", rule, "not a claim=value rule, e.g. email_verified=true");
       } else {
         required.put(rule.substring(0, equals).trim(), rule.substring(equals + 1).trim());
       }
@@ -193,8 +241,8 @@ public final class ConfigLoader {
       return null;
     }
     return new OidcConfig(issuer, Set.copyOf(audiences), usernameClaim, usernamePrefix,
-        Set.copyOf(accepted), skew, ttl, cooldown, timeout, Set.copyOf(types), Set.copyOf(parties), required,
-        minTtl, staleness);
+        Set.copyOf(accepted), keys.skew(), keys.ttl(), keys.cooldown(), keys.timeout(), Set.copyOf(types),
+        Set.copyOf(parties), required, keys.minTtl(), keys.staleness());
   }
 
   private static SyncGatewayConfig syncGateway(ConfigReader in) {

@@ -23,9 +23,11 @@ final class ConfigReader {
 
   /** {@code //user:password@} in anything that looks like a URL. */
   private static final Pattern USER_INFO = Pattern.compile("(//)[^/@\\s]*@");
+  private static final Pattern ENTRY = Pattern.compile("(\\d{1,3})_.+");
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
 
   private final Map<String, JsonNode> yaml = new LinkedHashMap<>();
+  private final Map<String, Integer> entries = new LinkedHashMap<>();
   private final Map<String, String> env;
   private final Set<String> read = new TreeSet<>();
   private final List<String> problems = new ArrayList<>();
@@ -246,12 +248,42 @@ final class ConfigReader {
   private void flatten(String prefix, JsonNode node) {
     node.fields().forEachRemaining(field -> {
       String key = prefix + field.getKey();
-      if (field.getValue().isObject()) {
-        flatten(key + ".", field.getValue());
+      JsonNode value = field.getValue();
+      if (value.isObject()) {
+        flatten(key + ".", value);
+      } else if (value.isArray() && !value.isEmpty() && value.get(0).isObject()) {
+        // A list of objects: entry i's keys become key.i.*, read (and refused if unknown) like any other.
+        entries.put(key, value.size());
+        for (int i = 0; i < value.size(); i++) {
+          if (value.get(i).isObject()) {
+            flatten(key + "." + i + ".", value.get(i));
+          } else {
+            problems.add(key + "." + i + ": expected a mapping of keys, like the other entries");
+          }
+        }
       } else {
-        yaml.put(key, field.getValue());
+        yaml.put(key, value);
       }
     });
+  }
+
+  /**
+   * How many entries a list of objects has: in the file, or in the environment, where entry i's
+   * key {@code k} is {@code SYNCGATE_<LIST>_<i>_<K>}.
+   */
+  int entries(String key) {
+    read.add(key);
+    int count = entries.getOrDefault(key, 0);
+    String prefix = envName(key) + "_";
+    for (String name : env.keySet()) {
+      if (name.startsWith(prefix)) {
+        Matcher index = ENTRY.matcher(name.substring(prefix.length()));
+        if (index.matches()) {
+          count = Math.max(count, Integer.parseInt(index.group(1)) + 1);
+        }
+      }
+    }
+    return count;
   }
 
   private record Raw(String origin, String text, List<String> items, boolean secret) {}

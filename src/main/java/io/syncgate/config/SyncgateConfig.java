@@ -1,5 +1,6 @@
 package io.syncgate.config;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -11,7 +12,7 @@ public record SyncgateConfig(
     Listener listen,
     String basePath,
     Listener management,
-    OidcConfig oidc,
+    List<OidcConfig> issuers,
     SyncGatewayConfig syncGateway,
     SessionPolicy session,
     CookiePolicy cookie,
@@ -31,7 +32,10 @@ public record SyncgateConfig(
     Objects.requireNonNull(listen, "listen");
     Objects.requireNonNull(basePath, "basePath");
     Objects.requireNonNull(management, "management");
-    Objects.requireNonNull(oidc, "oidc");
+    issuers = List.copyOf(issuers);
+    if (issuers.isEmpty()) {
+      throw new IllegalArgumentException("at least one issuer is required");
+    }
     Objects.requireNonNull(syncGateway, "syncGateway");
     Objects.requireNonNull(session, "session");
     Objects.requireNonNull(cookie, "cookie");

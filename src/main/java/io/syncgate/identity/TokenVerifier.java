@@ -33,11 +33,16 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.HexFormat;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Verifies bearer tokens from the configured OpenID Connect issuer and says who they identify.
+ * Verifies bearer tokens from the configured OpenID Connect issuers and says who they identify.
+ * A token goes to the issuer its {@code iss} names (read before anything is trusted, only to
+ * choose whose rules and keys apply); a token naming no configured issuer is refused.
  *
  * <p>A token passes only if it is a JWS whose {@code alg} is on the allowlist (never {@code none},
  * never HMAC: the configuration refuses both), signed by one of the issuer's published keys of the
@@ -53,19 +58,26 @@ public final class TokenVerifier {
   /** Verified tokens remembered: a replication sends the same token on every request. */
   static final int VERIFIED_CACHE_ENTRIES = 10_000;
 
-  /** A token that passed, the key that verified it, and until when it may be taken as verified. */
-  private record Verified(Identity identity, JWK key, Instant until) {}
+  /** One configured issuer: its rules and its keys. */
+  private record Issuer(OidcConfig config, IssuerKeys keys) {}
 
-  private final OidcConfig config;
-  private final IssuerKeys keys;
+  /** A token that passed, whose key verified it, and until when it may be taken as verified. */
+  private record Verified(Identity identity, Issuer issuer, JWK key, Instant until) {}
+
+  private final Map<String, Issuer> issuers = new LinkedHashMap<>();
   private final Clock clock;
   private final DefaultJWSVerifierFactory verifiers = new DefaultJWSVerifierFactory();
   private final Cache<String, Verified> verified;
   private final LongAdder signatureChecks = new LongAdder();
 
   public TokenVerifier(WebClient web, OidcConfig config, Clock clock) {
-    this.config = config;
-    this.keys = new IssuerKeys(web, config, clock);
+    this(web, List.of(config), clock);
+  }
+
+  public TokenVerifier(WebClient web, List<OidcConfig> configs, Clock clock) {
+    for (OidcConfig config : configs) {
+      issuers.put(config.issuer(), new Issuer(config, new IssuerKeys(web, config, clock)));
+    }
     this.clock = clock;
     this.verified = Caffeine.newBuilder()
         .maximumSize(VERIFIED_CACHE_ENTRIES)
@@ -84,18 +96,26 @@ public final class TokenVerifier {
     return signatureChecks.sum();
   }
 
-  /** Loads the issuer's keys; readiness waits for this. */
+  /** Loads every issuer's keys; readiness waits for this. */
   public Future<Void> loadKeys() {
-    return keys.current().mapEmpty();
+    return Future.all(issuers.values().stream().map(issuer -> issuer.keys().current()).toList()).mapEmpty();
   }
 
+  /** Ready when every issuer's keys are loaded and fresh enough to serve. */
   public boolean ready() {
-    return keys.loaded();
+    return issuers.values().stream().allMatch(issuer -> issuer.keys().loaded());
   }
 
-  /** Why the instance cannot verify tokens now (for readiness), or null when it can. */
+  /** Why the instance cannot verify every issuer's tokens now (for readiness), or null when it can. */
   public String notReadyReason() {
-    return keys.problem();
+    List<String> problems = new ArrayList<>();
+    for (Issuer issuer : issuers.values()) {
+      String problem = issuer.keys().problem();
+      if (problem != null) {
+        problems.add(issuers.size() == 1 ? problem : issuer.config().issuer() + ": " + problem);
+      }
+    }
+    return problems.isEmpty() ? null : String.join("; ", problems);
   }
 
   public Future<Identity> verify(String token) {
@@ -116,7 +136,7 @@ public final class TokenVerifier {
     if (entry == null || !clock.instant().isBefore(entry.until())) {
       return null;
     }
-    Future<JWKSet> current = keys.current();
+    Future<JWKSet> current = entry.issuer().keys().current();
     if (!current.succeeded() || !current.result().getKeys().contains(entry.key())) {
       verified.invalidate(hash);
       return null;
@@ -143,6 +163,18 @@ public final class TokenVerifier {
     } catch (GatewayFailure e) {
       return Future.failedFuture(e);
     }
+    Issuer issuer;
+    try {
+      // Unverified, and used for nothing but choosing whose rules and keys apply.
+      issuer = issuers.get(claims(jwt).getIssuer());
+    } catch (GatewayFailure e) {
+      return Future.failedFuture(e);
+    }
+    if (issuer == null) {
+      return Future.failedFuture(GatewayFailure.invalidToken("token issuer is not accepted"));
+    }
+    OidcConfig config = issuer.config();
+    IssuerKeys keys = issuer.keys();
     JWSHeader header = jwt.getHeader();
     if (!config.algorithms().contains(header.getAlgorithm().getName())) {
       // The header is the caller's to write: name nothing from it in the answer.
@@ -175,8 +207,8 @@ public final class TokenVerifier {
           if (key == null) {
             throw GatewayFailure.invalidToken("token signature is invalid");
           }
-          Identity identity = identity(claims(jwt));
-          return new Verified(identity, key, identity.expiresAt().plus(config.clockSkew()));
+          Identity identity = identity(config, claims(jwt));
+          return new Verified(identity, issuer, key, identity.expiresAt().plus(config.clockSkew()));
         });
   }
 
@@ -255,7 +287,7 @@ public final class TokenVerifier {
     }
   }
 
-  private Identity identity(JWTClaimsSet claims) {
+  private Identity identity(OidcConfig config, JWTClaimsSet claims) {
     Instant now = clock.instant();
     if (!config.issuer().equals(claims.getIssuer())) {
       throw GatewayFailure.invalidToken("token issuer is not accepted");

@@ -56,7 +56,7 @@ public final class Syncgate {
         .setUserAgent("Syncgate")
         .setConnectTimeout((int) config.syncGateway().connectTimeout().toMillis())
         .setFollowRedirects(false));
-    TokenVerifier verifier = new TokenVerifier(web, config.oidc(), clock);
+    TokenVerifier verifier = new TokenVerifier(web, config.issuers(), clock);
     // The Admin API gets a small pool of its own: sign-ins never queue behind key fetches.
     WebClient admin = WebClient.create(vertx, new WebClientOptions()
             .setUserAgent("Syncgate")

@@ -37,10 +37,10 @@ class ConfigLoaderTest {
     assertThat(config.listen()).isEqualTo(new Listener("0.0.0.0", 8080));
     assertThat(config.management()).isEqualTo(new Listener("127.0.0.1", 9090));
     assertThat(config.basePath()).isEmpty();
-    assertThat(config.oidc().issuer()).isEqualTo("https://idp.example.com/realms/app");
-    assertThat(config.oidc().usernameClaim()).isEqualTo("sub");
-    assertThat(config.oidc().algorithms()).containsExactlyInAnyOrderElementsOf(OidcConfig.DEFAULT_ALGORITHMS);
-    assertThat(config.oidc().clockSkew()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(config.issuers().get(0).issuer()).isEqualTo("https://idp.example.com/realms/app");
+    assertThat(config.issuers().get(0).usernameClaim()).isEqualTo("sub");
+    assertThat(config.issuers().get(0).algorithms()).containsExactlyInAnyOrderElementsOf(OidcConfig.DEFAULT_ALGORITHMS);
+    assertThat(config.issuers().get(0).clockSkew()).isEqualTo(Duration.ofSeconds(30));
     assertThat(config.syncGateway().adminUrl().toString()).isEqualTo("http://127.0.0.1:4985");
     assertThat(config.syncGateway().sessionCookieName()).isEqualTo("SyncGatewaySession");
     assertThat(config.session().maxTtl()).isEqualTo(Duration.ofHours(24));
@@ -60,7 +60,7 @@ class ConfigLoaderTest {
     assertThat(config.listen().port()).isEqualTo(4984);
     assertThat(config.basePath()).isEqualTo("/sync");
     assertThat(config.syncGateway().adminPassword()).isEqualTo("from-env");
-    assertThat(config.oidc().audiences()).containsExactlyInAnyOrder("app", "mobile");
+    assertThat(config.issuers().get(0).audiences()).containsExactlyInAnyOrder("app", "mobile");
     assertThat(config.session().maxTtl()).isEqualTo(Duration.ofMinutes(90));
   }
 
@@ -238,9 +238,65 @@ class ConfigLoaderTest {
         sync_gateway: {public_url: "http://sg:4984", admin_url: "http://sg:4985", databases: [todo]}
         """;
     org.assertj.core.api.Assertions.assertThat(ConfigLoader.parse(yaml.formatted("http://127.0.0.1:8180/realms/app"),
-        java.util.Map.of()).oidc().issuer()).isEqualTo("http://127.0.0.1:8180/realms/app");
+        java.util.Map.of()).issuers().get(0).issuer()).isEqualTo("http://127.0.0.1:8180/realms/app");
     org.assertj.core.api.Assertions.assertThat(ConfigLoader.parse(yaml.formatted("http://idp.internal/realms/app"),
-        java.util.Map.of("SYNCGATE_OIDC_ALLOW_INSECURE_HTTP", "true")).oidc().issuer())
+        java.util.Map.of("SYNCGATE_OIDC_ALLOW_INSECURE_HTTP", "true")).issuers().get(0).issuer())
         .isEqualTo("http://idp.internal/realms/app");
+  }
+
+  @Test
+  void severalIssuersAreAListOfObjectsInTheFileOrTheEnvironment() throws Exception {
+    String yaml = """
+        oidc:
+          clock_skew: 1m
+          issuers:
+            - issuer: "https://consumers.example/"
+              audiences: [app]
+              username_prefix: app_
+            - issuer: "https://staff.example/realms/staff"
+              audiences: [staff-app]
+              username_prefix: staff_
+              username_claim: preferred_username
+        sync_gateway: {public_url: "http://sg:4984", admin_url: "http://sg:4985", databases: [todo]}
+        """;
+    SyncgateConfig config = ConfigLoader.parse(yaml, java.util.Map.of(
+        "SYNCGATE_OIDC_ISSUERS_1_AUDIENCES", "staff-app,staff-cli",
+        "SYNCGATE_OIDC_ISSUERS_2_ISSUER", "https://partners.example/",
+        "SYNCGATE_OIDC_ISSUERS_2_AUDIENCES", "partner-app",
+        "SYNCGATE_OIDC_ISSUERS_2_USERNAME_PREFIX", "partner_"));
+
+    assertThat(config.issuers()).extracting(OidcConfig::issuer).containsExactly(
+        "https://consumers.example/", "https://staff.example/realms/staff", "https://partners.example/");
+    assertThat(config.issuers().get(1).audiences()).containsExactlyInAnyOrder("staff-app", "staff-cli");
+    assertThat(config.issuers().get(1).usernameClaim()).isEqualTo("preferred_username");
+    assertThat(config.issuers()).allSatisfy(issuer -> assertThat(issuer.clockSkew()).isEqualTo(Duration.ofMinutes(1)));
+  }
+
+  @Test
+  void severalIssuersEachNeedTheirOwnPrefixAndNoUnknownKey() {
+    String yaml = """
+        oidc:
+          issuer: "https://single.example/"
+          issuers:
+            - issuer: "https://a.example/"
+              audiences: [app]
+            - issuer: "https://b.example/"
+              audiences: [app]
+              username_prefix: b_
+              usernam_claim: sub
+            - issuer: "https://b.example/"
+              audiences: [app]
+              username_prefix: b_
+        sync_gateway: {public_url: "http://sg:4984", admin_url: "http://sg:4985", databases: [todo]}
+        """;
+    ConfigException problems = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parse(yaml, java.util.Map.of()));
+
+    assertThat(problems.problems()).contains(
+        "oidc.issuer \"https://single.example/\": set beside oidc.issuers: list every issuer there",
+        "oidc.issuers.0.username_prefix: required when there are several issuers, so that their users never share a"
+            + " Sync Gateway user (e.g. staff_, app_)",
+        "oidc.issuers.2.username_prefix \"b_\": the same as issuer 1's: prefixes must differ",
+        "oidc.issuers.2.issuer \"https://b.example/\": listed twice (also issuer 1)",
+        "oidc.issuers.1.usernam_claim: unknown key: see docs/configuration.md for the keys Syncgate reads");
   }
 }

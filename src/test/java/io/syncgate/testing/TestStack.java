@@ -144,6 +144,16 @@ public final class TestStack implements AutoCloseable, BeforeEachCallback, After
     return ConfigLoader.parse(yaml(), all);
   }
 
+  /** Restarts Syncgate on the test configuration as {@code change} rewrites it. */
+  public void restartSyncgate(java.util.function.UnaryOperator<String> change) throws ConfigException {
+    if (syncgate != null) {
+      syncgate.close().await();
+    }
+    Map<String, String> all = new HashMap<>(defaults);
+    all.putIfAbsent("SYNCGATE_SYNC_GATEWAY_ADMIN_PASSWORD", SyncGatewayStandIn.ADMIN_PASSWORD);
+    syncgate = Syncgate.start(vertx, ConfigLoader.parse(change.apply(yaml()), all), clock).await();
+  }
+
   public void restartSyncgate(Map<String, String> env) throws ConfigException {
     if (syncgate != null) {
       syncgate.close().await();
