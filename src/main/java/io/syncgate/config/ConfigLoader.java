@@ -30,7 +30,7 @@ public final class ConfigLoader {
   private static final Pattern BASE_PATH = Pattern.compile("(/[A-Za-z0-9._~-]+)+");
   private static final Pattern USERNAME_PREFIX = Pattern.compile("[A-Za-z0-9_.@+-]{0,32}");
   private static final Pattern COOKIE_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]+");
-  private static final List<String> ASYMMETRIC_ALGORITHMS = OidcConfig.DEFAULT_ALGORITHMS;
+  private static final List<String> ASYMMETRIC_ALGORITHMS = OidcConfig.SUPPORTED_ALGORITHMS;
   /** Hosts an http:// issuer may have without oidc.allow_insecure_http: this machine, for development. */
   private static final Set<String> LOOPBACK = Set.of("localhost", "127.0.0.1", "[::1]", "::1");
 
@@ -237,12 +237,23 @@ public final class ConfigLoader {
         required.put(rule.substring(0, equals).trim(), rule.substring(equals + 1).trim());
       }
     }
+    String jwksUri = null;
+    if (in.optional(key + "jwks_uri") != null) {
+      URI uri = in.httpUrl(key + "jwks_uri");
+      if (uri != null && uri.getScheme().equalsIgnoreCase("http") && !insecure
+          && !LOOPBACK.contains(uri.getHost().toLowerCase(Locale.ROOT))) {
+        in.problem(key + "jwks_uri", uri.toString(), "plain http: keys fetched over it can be forged on the way;"
+            + " use https, or set " + key + "allow_insecure_http");
+      } else if (uri != null) {
+        jwksUri = in.string(key + "jwks_uri", "");
+      }
+    }
     if (issuer.isEmpty() || audiences.isEmpty() || accepted.isEmpty()) {
       return null;
     }
     return new OidcConfig(issuer, Set.copyOf(audiences), usernameClaim, usernamePrefix,
         Set.copyOf(accepted), keys.skew(), keys.ttl(), keys.cooldown(), keys.timeout(), Set.copyOf(types),
-        Set.copyOf(parties), required, keys.minTtl(), keys.staleness());
+        Set.copyOf(parties), required, keys.minTtl(), keys.staleness(), jwksUri);
   }
 
   private static SyncGatewayConfig syncGateway(ConfigReader in) {

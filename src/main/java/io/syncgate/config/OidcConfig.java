@@ -26,11 +26,15 @@ public record OidcConfig(
     Set<String> authorizedParties,
     Map<String, String> requiredClaims,
     Duration jwksMinTtl,
-    Duration jwksMaxStaleness) {
+    Duration jwksMaxStaleness,
+    String jwksUri) {
 
   public static final String DEFAULT_USERNAME_CLAIM = "sub";
   public static final List<String> DEFAULT_ALGORITHMS =
       List.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512");
+  /** What may be allowed: the defaults and EdDSA (Ed25519), which few providers use and is off unless listed. */
+  public static final List<String> SUPPORTED_ALGORITHMS =
+      List.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA");
   public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(30);
   public static final Duration DEFAULT_JWKS_CACHE_TTL = Duration.ofMinutes(10);
   public static final Duration DEFAULT_JWKS_REFETCH_COOLDOWN = Duration.ofSeconds(30);
@@ -50,7 +54,7 @@ public record OidcConfig(
       Duration httpTimeout) {
     this(issuer, audiences, usernameClaim, usernamePrefix, algorithms, clockSkew, jwksCacheTtl, jwksRefetchCooldown,
         httpTimeout, Set.copyOf(DEFAULT_ACCEPTED_TYPES), Set.of(), Map.of(), DEFAULT_JWKS_MIN_TTL,
-        DEFAULT_JWKS_MAX_STALENESS);
+        DEFAULT_JWKS_MAX_STALENESS, null);
   }
 
   public OidcConfig {

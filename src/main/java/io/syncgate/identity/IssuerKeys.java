@@ -157,6 +157,10 @@ final class IssuerKeys {
   }
 
   private Future<String> discover() {
+    if (config.jwksUri() != null) {
+      // Configured: for a provider without discovery, or whose discovery is not to be trusted.
+      return Future.succeededFuture(config.jwksUri());
+    }
     String known = jwksUri;
     if (known != null) {
       return Future.succeededFuture(known);

@@ -9,6 +9,7 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKMatcher;
 import com.nimbusds.jose.jwk.JWKSelector;
 import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -237,7 +238,8 @@ public final class TokenVerifier {
     signatureChecks.increment();
     for (JWK jwk : candidates) {
       try {
-        JWSVerifier verifier = verifiers.createJWSVerifier(jwt.getHeader(), publicKey(jwk));
+        JWSVerifier verifier = jwk instanceof OctetKeyPair okp ? new Ed25519Verifier(okp)
+            : verifiers.createJWSVerifier(jwt.getHeader(), publicKey(jwk));
         if (jwt.verify(verifier)) {
           return jwk;
         }

@@ -453,12 +453,76 @@ class TokenVerifierTest {
   private OidcConfig keysConfig(String issuer, Duration staleness) {
     return new OidcConfig(issuer, Set.of(AUDIENCE), "sub", "", Set.of("RS256"), Duration.ofSeconds(30),
         Duration.ofMinutes(10), Duration.ofSeconds(30), Duration.ofSeconds(5), Set.copyOf(OidcConfig.DEFAULT_ACCEPTED_TYPES),
-        Set.of(), Map.of(), Duration.ofMinutes(1), staleness);
+        Set.of(), Map.of(), Duration.ofMinutes(1), staleness, null);
   }
 
   private String tokenOf(String issuer, String subject) {
     return idp.sign("idp", new JWTClaimsSet.Builder().issuer(issuer).subject(subject).audience(AUDIENCE)
         .expirationTime(Date.from(clock.instant().plusSeconds(3600))).build());
+  }
+
+  /** An Ed25519 token signed with the JDK (Nimbus's own signer needs Tink), over {@code claims}. */
+  private static String ed25519Token(java.security.PrivateKey key, String kid, JWTClaimsSet claims) throws Exception {
+    String signingInput = Base64URL.encode("{\"alg\":\"EdDSA\",\"kid\":\"" + kid + "\",\"typ\":\"JWT\"}") + "."
+        + Base64URL.encode(claims.toString());
+    java.security.Signature signature = java.security.Signature.getInstance("Ed25519");
+    signature.initSign(key);
+    signature.update(signingInput.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    return signingInput + "." + Base64URL.encode(signature.sign());
+  }
+
+  @Test
+  void anEd25519TokenIsAcceptedWhereEdDsaIsAllowedAndOnlyThere() throws Exception {
+    java.security.KeyPair pair = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+    byte[] encoded = pair.getPublic().getEncoded();
+    byte[] x = java.util.Arrays.copyOfRange(encoded, encoded.length - 32, encoded.length);
+    var okp = new com.nimbusds.jose.jwk.OctetKeyPair.Builder(com.nimbusds.jose.jwk.Curve.Ed25519, Base64URL.encode(x))
+        .keyID("ed").build();
+    HttpServer provider = vertx.createHttpServer().requestHandler(request -> {
+      String self = "http://127.0.0.1:" + request.localAddress().port();
+      if (request.path().endsWith("/.well-known/openid-configuration")) {
+        request.response().end(new JsonObject().put("issuer", self).put("jwks_uri", self + "/jwks").encode());
+      } else {
+        request.response().end(new com.nimbusds.jose.jwk.JWKSet(okp).toString());
+      }
+    }).listen(0, "127.0.0.1").await();
+    String issuer = "http://127.0.0.1:" + provider.actualPort();
+    JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(issuer).subject("edda").audience(AUDIENCE)
+        .expirationTime(Date.from(clock.instant().plusSeconds(300))).build();
+    String token = ed25519Token(pair.getPrivate(), "ed", claims);
+    String forged = ed25519Token(java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair().getPrivate(),
+        "ed", claims);
+    OidcConfig allowed = new OidcConfig(issuer, Set.of(AUDIENCE), "sub", "", Set.of("EdDSA"),
+        Duration.ofSeconds(30), Duration.ofMinutes(10), Duration.ofSeconds(30), Duration.ofSeconds(5));
+    OidcConfig defaults = new OidcConfig(issuer, Set.of(AUDIENCE), "sub", "", Set.copyOf(OidcConfig.DEFAULT_ALGORITHMS),
+        Duration.ofSeconds(30), Duration.ofMinutes(10), Duration.ofSeconds(30), Duration.ofSeconds(5));
+
+    assertThat(verify(verifier(allowed), token).username()).isEqualTo("edda");
+    assertThat(rejection(verifier(allowed), forged)).isEqualTo("token signature is invalid");
+    assertThat(rejection(verifier(defaults), token)).isEqualTo("signing algorithm is not accepted");
+  }
+
+  @Test
+  void aConfiguredJwksUriIsUsedWithoutDiscovery() {
+    AtomicInteger discoveries = new AtomicInteger();
+    HttpServer provider = vertx.createHttpServer().requestHandler(request -> {
+      if (request.path().equals("/keys/v2")) {
+        request.response().putHeader("content-type", "application/json")
+            .end(new com.nimbusds.jose.jwk.JWKSet(idp.publicKey("idp")).toString());
+      } else {
+        discoveries.incrementAndGet();
+        request.response().setStatusCode(404).end();
+      }
+    }).listen(0, "127.0.0.1").await();
+    String issuer = "http://127.0.0.1:" + provider.actualPort() + "/no-discovery";
+    OidcConfig base = keysConfig(issuer, Duration.ofHours(24));
+    OidcConfig config = new OidcConfig(base.issuer(), base.audiences(), base.usernameClaim(), base.usernamePrefix(),
+        base.algorithms(), base.clockSkew(), base.jwksCacheTtl(), base.jwksRefetchCooldown(), base.httpTimeout(),
+        base.acceptedTypes(), base.authorizedParties(), base.requiredClaims(), base.jwksMinTtl(), base.jwksMaxStaleness(),
+        "http://127.0.0.1:" + provider.actualPort() + "/keys/v2");
+
+    assertThat(verify(verifier(config), tokenOf(issuer, "yuki")).username()).isEqualTo("yuki");
+    assertThat(discoveries).hasValue(0);
   }
 
   @Test
