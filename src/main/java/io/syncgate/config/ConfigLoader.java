@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -168,8 +170,8 @@ public final class ConfigLoader {
       }
     }
     if (listed > 1) {
-      java.util.Map<String, Integer> prefixes = new java.util.HashMap<>();
-      java.util.Map<String, Integer> names = new java.util.HashMap<>();
+      Map<String, Integer> prefixes = new HashMap<>();
+      Map<String, Integer> names = new HashMap<>();
       for (int i = 0; i < listed; i++) {
         String key = "oidc.issuers." + i + ".";
         String prefix = in.optional(key + "username_prefix");
@@ -228,7 +230,7 @@ public final class ConfigLoader {
       in.problem(key + "accepted_types", "", "is empty: list the token types to accept, e.g. [absent, JWT, at+jwt]");
     }
     List<String> parties = in.list(key + "authorized_parties", List.of());
-    java.util.Map<String, String> required = new java.util.LinkedHashMap<>();
+    Map<String, String> required = new LinkedHashMap<>();
     for (String rule : in.list(key + "required_claims", List.of())) {
       int equals = rule.indexOf('=');
       if (equals <= 0 || equals == rule.length() - 1) {
@@ -302,7 +304,7 @@ public final class ConfigLoader {
 
   /** {@code provisioning.{db}.*}, for each database served; one set of keys per database. */
   private static Map<String, Provisioning> provisioning(ConfigReader in, SyncGatewayConfig syncGateway) {
-    Map<String, Provisioning> all = new java.util.LinkedHashMap<>();
+    Map<String, Provisioning> all = new LinkedHashMap<>();
     for (String db : syncGateway == null ? List.<String>of() : syncGateway.databases()) {
       String prefix = "provisioning." + db + ".";
       all.put(db, new Provisioning(

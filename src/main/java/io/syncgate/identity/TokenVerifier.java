@@ -273,7 +273,7 @@ public final class TokenVerifier {
     }
     Object value = claims.toJSONObject();
     for (String step : path.split("\\.")) {
-      if (!(value instanceof java.util.Map<?, ?> object)) {
+      if (!(value instanceof Map<?, ?> object)) {
         return null;
       }
       value = object.get(step);

@@ -13,6 +13,7 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -36,10 +37,10 @@ public final class Syncgate {
   private final String deployment;
   private final AtomicBoolean stopping;
   private final ConnectionGuard guard;
-  private final java.time.Duration drainTimeout;
+  private final Duration drainTimeout;
 
   private Syncgate(Vertx vertx, List<WebClient> clients, Sessions sessions, int publicPort, HttpServer management,
-      String deployment, AtomicBoolean stopping, ConnectionGuard guard, java.time.Duration drainTimeout) {
+      String deployment, AtomicBoolean stopping, ConnectionGuard guard, Duration drainTimeout) {
     this.vertx = vertx;
     this.clients = clients;
     this.sessions = sessions;
