@@ -147,14 +147,6 @@ class ProcessLifecycleIT {
   }
 
   private static String readHead(InputStream in) throws IOException {
-    StringBuilder head = new StringBuilder();
-    while (!head.toString().endsWith("\r\n\r\n")) {
-      int b = in.read();
-      if (b < 0) {
-        throw new IOException("closed after " + head);
-      }
-      head.append((char) b);
-    }
-    return head.toString();
+    return RawHttp.readHead(in);
   }
 }

@@ -7,9 +7,7 @@ import io.syncgate.testing.Http;
 import io.syncgate.testing.TestStack;
 import io.vertx.core.http.HttpMethod;
 import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -94,16 +92,7 @@ class WebSocketEndTest {
     socket.getOutputStream().write(("GET /sync/todo/_blipsync HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\n"
         + "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
         + "Authorization: Bearer " + token + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-    StringBuilder head = new StringBuilder();
-    InputStream in = socket.getInputStream();
-    while (!head.toString().endsWith("\r\n\r\n")) {
-      int b = in.read();
-      if (b < 0) {
-        throw new EOFException("closed during the handshake: " + head);
-      }
-      head.append((char) b);
-    }
-    assertThat(head.toString()).startsWith("HTTP/1.1 101 ");
+    assertThat(io.syncgate.testing.RawHttp.readHead(socket.getInputStream())).startsWith("HTTP/1.1 101 ");
     return socket;
   }
 

@@ -220,15 +220,8 @@ class InboundLimitsTest {
 
   /** One response with a Content-Length body, read from a kept-alive connection. */
   private static String readResponse(InputStream in) throws IOException {
-    StringBuilder head = new StringBuilder();
-    while (!head.toString().endsWith("\r\n\r\n")) {
-      int b = in.read();
-      if (b < 0) {
-        throw new IOException("closed after " + head);
-      }
-      head.append((char) b);
-    }
-    int length = Integer.parseInt(head.toString().replaceAll("(?is).*content-length: *(\\d+).*", "$1"));
+    String head = RawHttp.readHead(in);
+    int length = Integer.parseInt(head.replaceAll("(?is).*content-length: *(\\d+).*", "$1"));
     return head + new String(in.readNBytes(length), StandardCharsets.UTF_8);
   }
 }

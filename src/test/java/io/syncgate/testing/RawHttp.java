@@ -56,6 +56,19 @@ public final class RawHttp {
     }
   }
 
+  /** Reads a response head, up to and with its blank line; a connection closed before it fails. */
+  public static String readHead(InputStream in) throws IOException {
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        throw new java.io.EOFException("closed after " + head);
+      }
+      head.append((char) b);
+    }
+    return head.toString();
+  }
+
   /** Reads until the peer closes; a read that times out adds {@link #STILL_OPEN}. */
   public static String readToClose(InputStream in) throws IOException {
     ByteArrayOutputStream read = new ByteArrayOutputStream();
