@@ -59,8 +59,9 @@ class WebSocketEndTest {
     String token = stack.token("ws-sleeper");
     try (Socket socket = upgrade(token)) {
       sendText(socket.getOutputStream(), "send 500000000");
-      // The relay fills every buffer on the way and stops: SG's side is paused in mid-frame.
-      TimeUnit.MILLISECONDS.sleep(1000);
+      // The relay is streaming (bytes wait unread at the client), and with 500 MB to send it
+      // fills every buffer on the way and stops with SG's side paused in mid-frame.
+      await().atMost(Duration.ofSeconds(10)).until(() -> socket.getInputStream().available() > 0);
 
       assertThat(stack.http.send(HttpMethod.DELETE, stack.port(), "/sync/todo/_session?all=true", Http.bearer(token), null)
           .status()).isEqualTo(200);
