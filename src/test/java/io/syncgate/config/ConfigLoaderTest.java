@@ -113,11 +113,7 @@ class ConfigLoaderTest {
 
   @Test
   void sessionSecretsPrefixesAndPerDatabaseKeysAreCheckedAndSecretsNeverShown() throws Exception {
-    List<String> problems = problems(MINIMAL + """
-        oidc:
-          issuer: https://idp.example.com/realms/app
-          audiences: [app]
-          username_prefix: "bad/prefix"
+    List<String> problems = problems(MINIMAL.replace("audiences: [app]", "audiences: [app]\n  username_prefix: \"bad/prefix\"") + """
         session:
           cookie_previous_secrets: [short-old-secret]
         pouchdb:
@@ -187,7 +183,7 @@ class ConfigLoaderTest {
 
     assertThat(ConfigLoader.keys()).hasSizeGreaterThan(20).allSatisfy(key ->
         assertThat(docs).as("docs/configuration.md documents " + key)
-            .contains("`" + key + "`").contains("`" + ConfigReader.envName(key) + "`"));
+            .contains("`" + key + "`").contains("`" + ConfigBinder.envName(key) + "`"));
   }
 
   @Test
@@ -298,5 +294,62 @@ class ConfigLoaderTest {
         "oidc.issuers.2.username_prefix \"b_\": the same as issuer 1's: prefixes must differ",
         "oidc.issuers.2.issuer \"https://b.example/\": listed twice (also issuer 1)",
         "oidc.issuers.1.usernam_claim: unknown key: see docs/configuration.md for the keys Syncgate reads");
+  }
+
+  @Test
+  void valuesOfTheWrongShapeAreNamedWithWhatWasExpected() {
+    assertThat(problems(MINIMAL + """
+        listen: 5
+        management:
+          host: [a, b]
+        shutdown:
+          drain_timeout: [1s]
+        """, Map.of("SYNCGATE_COOKIE_SECURE", "yes", "SYNCGATE_SESSION_MAX_TTL", "soon"))).containsExactlyInAnyOrder(
+        "listen \"5\": expected a mapping of keys",
+        "management.host: expected a single value",
+        "shutdown.drain_timeout: not a duration: write a number and a unit (ms, s, m, h, d), e.g. 30s",
+        "cookie.secure (from SYNCGATE_COOKIE_SECURE) \"yes\": not a boolean: use true or false",
+        "session.max_ttl (from SYNCGATE_SESSION_MAX_TTL) \"soon\": not a duration: write a number and a unit"
+            + " (ms, s, m, h, d), e.g. 30s");
+  }
+
+  @Test
+  void aKeyWrittenTwiceIsRefused() {
+    assertThat(problems(MINIMAL + "listen:\n  port: 1\n  port: 2\n", Map.of())).singleElement().asString()
+        .startsWith("configuration file: not valid YAML: Duplicate field 'port'");
+  }
+
+  @Test
+  void provisioningNamesOnlyDatabasesServedAndTheEnvironmentCanAddIt() throws Exception {
+    assertThat(problems(MINIMAL + """
+        provisioning:
+          todo: {roles: [member]}
+          other: {auto_register: false}
+        """, Map.of())).containsExactly("provisioning.other: not one of sync_gateway.databases");
+
+    SyncgateConfig config = ConfigLoader.parse(MINIMAL.replace("[todo]", "[todo, my_notes]"), Map.of(
+        "SYNCGATE_PROVISIONING_MY_NOTES_ROLES_CLAIM", "realm_access.roles"));
+    assertThat(config.provisioning().get("my_notes").rolesClaim()).isEqualTo("realm_access.roles");
+    assertThat(config.provisioning().get("todo")).isEqualTo(Provisioning.none());
+  }
+
+  @Test
+  void anIssuerEntryThatIsNotAMappingIsNamed() {
+    String yaml = """
+        oidc:
+          issuers:
+            - "https://a.example/"
+            -
+        sync_gateway: {public_url: "http://sg:4984", admin_url: "http://sg:4985", databases: [todo]}
+        """;
+    assertThat(problems(yaml, Map.of())).contains(
+        "oidc.issuers.0 \"https://a.example/\": expected a mapping of keys",
+        "oidc.issuers.1: is empty: expected a mapping of keys, like the other entries");
+  }
+
+  @Test
+  void theDocumentedKeysIncludeOneIssuersKeysAndEachDatabasesProvisioning() {
+    assertThat(ConfigLoader.keys()).contains("oidc.issuer", "oidc.audiences", "oidc.issuers", "oidc.clock_skew",
+        "provisioning.{db}.roles_claim", "listen.max_connections");
   }
 }

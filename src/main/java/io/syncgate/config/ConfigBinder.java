@@ -1,0 +1,472 @@
+package io.syncgate.config;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonStreamContext;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.deser.DeserializationProblemHandler;
+import com.fasterxml.jackson.databind.deser.ValueInstantiator;
+import com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer;
+import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Binds the YAML tree and the {@code SYNCGATE_*} environment into {@link ConfigFile} with
+ * Jackson. The records are the schema: an environment variable is the upper-cased path of a key
+ * ({@code SYNCGATE_SYNC_GATEWAY_ADMIN_URL}), entry {@code i} of a list of objects is
+ * {@code _<i>_}, and a map's key sits in the middle ({@code SYNCGATE_PROVISIONING_TODO_ROLES}).
+ * Binding never stops at the first problem: a problem handler records each one, naming its key,
+ * and binding goes on, so one start reports all of them.
+ */
+final class ConfigBinder {
+
+  private static final String ENV_PREFIX = "SYNCGATE_";
+  private static final Pattern ENTRY = Pattern.compile("(\\d{1,3})_(.+)");
+  /** Where a map's keys stand in the documented key names; the one map section is keyed by database. */
+  private static final String MAP_KEY = "{db}";
+
+  private final ObjectMapper mapper;
+  private final JavaType fileType;
+
+  ConfigBinder() {
+    SimpleModule durations = new SimpleModule().addDeserializer(Duration.class, new DurationText());
+    this.mapper = JsonMapper.builder()
+        .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+        .enable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+        .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
+        .addModule(durations)
+        .build();
+    // An empty value ("key:" in YAML) is an unset one, whatever its type.
+    mapper.coercionConfigDefaults().setCoercion(CoercionInputShape.EmptyString, CoercionAction.AsNull);
+    this.fileType = mapper.constructType(ConfigFile.class);
+  }
+
+  static String envName(String key) {
+    return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_');
+  }
+
+  /** Binds {@code root} (null: no file) with {@code env} laid over it; every problem goes to the result. */
+  Bound bind(JsonNode root, Map<String, String> env) {
+    ObjectNode tree = JsonNodeFactory.instance.objectNode();
+    List<String> early = new ArrayList<>();
+    if (root != null && !root.isNull() && !root.isMissingNode()) {
+      if (root.isObject()) {
+        tree = (ObjectNode) root.deepCopy();
+      } else {
+        early.add("configuration file: expected a mapping of keys at the top level");
+      }
+    }
+    Map<String, String> fromEnv = new LinkedHashMap<>();
+    overlay(tree, env, fromEnv);
+    for (BeanPropertyDefinition section : properties(fileType)) {
+      // Every section is bound, if only to a record of unset keys, so that its defaults apply.
+      JsonNode written = tree.get(section.getName());
+      if (isRecord(section.getPrimaryType()) && !(written instanceof ObjectNode)) {
+        if (written != null && !written.isNull()) {
+          early.add(section.getName() + (written.isValueNode() ? " " + Problems.quote(written.asText()) : "")
+              + ": expected a mapping of keys");
+        }
+        tree.putObject(section.getName());
+      }
+    }
+    boolean listed = tree.get("oidc") instanceof ObjectNode oidc && oidc.has("issuers");
+    JsonNode beside = listed ? removeIssuerKeys(tree) : null;
+    if (!listed) {
+      moveSingleIssuer(tree);
+    }
+    Problems problems = new Problems(fromEnv, !listed);
+    early.forEach(problems::add);
+    if (beside != null) {
+      problems.add("oidc.issuer", beside.isArray() ? beside.toString() : beside.asText(),
+          "set beside oidc.issuers: list every issuer there");
+    }
+    refuseUnknown("", tree, fileType, problems);
+    ConfigFile file = null;
+    try {
+      // Bound from JSON text rather than the tree: its parser reports every key's path exactly.
+      file = mapper.readerFor(fileType)
+          .withHandler(new Recorder(problems))
+          .readValue(mapper.writeValueAsString(tree));
+    } catch (JsonMappingException e) {
+      problems.add(path(e.getPath()), "", e.getOriginalMessage());
+    } catch (JacksonException e) {
+      problems.add("configuration file: " + e.getOriginalMessage());
+    }
+    return new Bound(file, problems);
+  }
+
+  record Bound(ConfigFile file, Problems problems) {}
+
+  /** Every key Syncgate reads, in dotted form; docs/configuration.md documents each. */
+  Set<String> keys() {
+    Set<String> keys = new TreeSet<>();
+    collectKeys("", fileType, keys);
+    return keys;
+  }
+
+  private void collectKeys(String prefix, JavaType type, Set<String> keys) {
+    for (BeanPropertyDefinition property : keysWritten(type)) {
+      String key = prefix + property.getName();
+      JavaType value = property.getPrimaryType();
+      if (isRecord(value)) {
+        collectKeys(key + ".", value, keys);
+      } else if (value.isMapLikeType()) {
+        collectKeys(key + "." + MAP_KEY + ".", value.getContentType(), keys);
+      } else {
+        keys.add(key);
+      }
+    }
+  }
+
+  /** The environment over the tree: each {@code SYNCGATE_*} name that is a key replaces that key's value. */
+  private void overlay(ObjectNode tree, Map<String, String> env, Map<String, String> fromEnv) {
+    for (Map.Entry<String, String> variable : new TreeMap<>(env).entrySet()) {
+      String name = variable.getKey();
+      if (!name.startsWith(ENV_PREFIX)) {
+        continue;
+      }
+      Deque<Object> path = new ArrayDeque<>();
+      JavaType leaf = resolve(name.substring(ENV_PREFIX.length()), fileType, path);
+      if (leaf == null) {
+        continue; // not a key: another part of Syncgate (logging) reads it
+      }
+      set(tree, new ArrayList<>(path), value(variable.getValue(), leaf));
+      fromEnv.put(dotted(path), name);
+    }
+  }
+
+  /** The key {@code rest} names under {@code type}, its path pushed onto {@code path}; null if none. */
+  private JavaType resolve(String rest, JavaType type, Deque<Object> path) {
+    for (BeanPropertyDefinition property : keysWritten(type)) {
+      String token = property.getName().toUpperCase(Locale.ROOT);
+      JavaType value = property.getPrimaryType();
+      if (rest.equals(token) && !isRecord(value) && !value.isMapLikeType() && !isListOfRecords(value)) {
+        path.addLast(property.getName());
+        return value;
+      }
+      if (!rest.startsWith(token + "_")) {
+        continue;
+      }
+      String tail = rest.substring(token.length() + 1);
+      path.addLast(property.getName());
+      JavaType found = null;
+      if (isRecord(value)) {
+        found = resolve(tail, value, path);
+      } else if (isListOfRecords(value)) {
+        Matcher entry = ENTRY.matcher(tail);
+        if (entry.matches()) {
+          path.addLast(Integer.parseInt(entry.group(1)));
+          found = resolve(entry.group(2), value.getContentType(), path);
+          if (found == null) {
+            path.removeLast();
+          }
+        }
+      } else if (value.isMapLikeType()) {
+        for (int cut = tail.indexOf('_'); cut > 0 && found == null; cut = tail.indexOf('_', cut + 1)) {
+          path.addLast(tail.substring(0, cut).toLowerCase(Locale.ROOT));
+          found = resolve(tail.substring(cut + 1), value.getContentType(), path);
+          if (found == null) {
+            path.removeLast();
+          }
+        }
+      }
+      if (found != null) {
+        return found;
+      }
+      path.removeLast();
+    }
+    return null;
+  }
+
+  /** The keys of a section; {@code oidc} also takes one issuer's keys (the single-issuer form). */
+  private List<BeanPropertyDefinition> keysWritten(JavaType type) {
+    List<BeanPropertyDefinition> all = new ArrayList<>(properties(type));
+    if (type.getRawClass() == ConfigFile.Oidc.class) {
+      all.addAll(properties(mapper.constructType(ConfigFile.Issuer.class)));
+    }
+    return all;
+  }
+
+  private List<BeanPropertyDefinition> properties(JavaType type) {
+    return mapper.getDeserializationConfig().introspect(type).findProperties();
+  }
+
+  private static boolean isRecord(JavaType type) {
+    return type.getRawClass().isRecord();
+  }
+
+  private static boolean isListOfRecords(JavaType type) {
+    return type.isCollectionLikeType() && isRecord(type.getContentType());
+  }
+
+  /** An environment value: a list key takes comma-separated values. */
+  private static JsonNode value(String text, JavaType leaf) {
+    if (!leaf.isCollectionLikeType()) {
+      return JsonNodeFactory.instance.textNode(text);
+    }
+    ArrayNode items = JsonNodeFactory.instance.arrayNode();
+    for (String item : text.split(",")) {
+      if (!item.isBlank()) {
+        items.add(item.trim());
+      }
+    }
+    return items;
+  }
+
+  private static void set(ObjectNode tree, List<Object> path, JsonNode value) {
+    JsonNode node = tree;
+    for (int i = 0; i < path.size() - 1; i++) {
+      Object step = path.get(i);
+      boolean nextIsIndex = path.get(i + 1) instanceof Integer;
+      JsonNode child;
+      if (step instanceof Integer index) {
+        ArrayNode list = (ArrayNode) node;
+        while (list.size() <= index) {
+          list.addObject();
+        }
+        if (!list.get(index).isObject()) {
+          list.set(index, JsonNodeFactory.instance.objectNode());
+        }
+        child = list.get(index);
+      } else {
+        ObjectNode object = (ObjectNode) node;
+        child = object.get((String) step);
+        if (nextIsIndex && (child == null || !child.isArray())) {
+          child = object.putArray((String) step);
+        } else if (!nextIsIndex && (child == null || !child.isObject())) {
+          child = object.putObject((String) step);
+        }
+      }
+      node = child;
+    }
+    ((ObjectNode) node).set((String) path.get(path.size() - 1), value);
+  }
+
+  /** Removes one issuer's keys written beside {@code oidc.issuers}; the value of the first (issuer's first). */
+  private JsonNode removeIssuerKeys(ObjectNode tree) {
+    ObjectNode oidc = (ObjectNode) tree.get("oidc");
+    JsonNode first = null;
+    for (String key : issuerKeys()) {
+      JsonNode value = oidc.remove(key);
+      if (value != null && (first == null || key.equals("issuer"))) {
+        first = value;
+      }
+    }
+    return first;
+  }
+
+  /**
+   * The single-issuer form: moves one issuer's keys written under {@code oidc} into
+   * {@code oidc.issuers[0]}, an entry of unset keys if there are none.
+   */
+  private void moveSingleIssuer(ObjectNode tree) {
+    if (!(tree.get("oidc") instanceof ObjectNode oidc)) {
+      return;
+    }
+    ObjectNode issuer = JsonNodeFactory.instance.objectNode();
+    for (String key : issuerKeys()) {
+      JsonNode value = oidc.remove(key);
+      if (value != null) {
+        issuer.set(key, value);
+      }
+    }
+    oidc.putArray("issuers").add(issuer);
+  }
+
+  private List<String> issuerKeys() {
+    return properties(mapper.constructType(ConfigFile.Issuer.class)).stream().map(BeanPropertyDefinition::getName).toList();
+  }
+
+  private static String dotted(Iterable<?> path) {
+    StringBuilder key = new StringBuilder();
+    for (Object step : path) {
+      key.append(key.isEmpty() ? "" : ".").append(step);
+    }
+    return key.toString();
+  }
+
+  private static String path(List<JsonMappingException.Reference> references) {
+    List<Object> steps = new ArrayList<>();
+    for (JsonMappingException.Reference reference : references) {
+      steps.add(reference.getFieldName() != null ? reference.getFieldName() : reference.getIndex());
+    }
+    return steps.isEmpty() ? "configuration file" : dotted(steps);
+  }
+
+  /** The dotted key of the value the parser stands on. */
+  private static String path(JsonParser parser) {
+    Deque<Object> steps = new ArrayDeque<>();
+    for (JsonStreamContext context = parser.getParsingContext(); context != null && !context.inRoot();
+        context = context.getParent()) {
+      if (context.inObject() && context.getCurrentName() != null) {
+        steps.addFirst(context.getCurrentName());
+      } else if (context.inArray() && context.getEntryCount() > 0) {
+        // An array just opened (the parser on its '[') is the value itself, not an item of it.
+        steps.addFirst(context.getCurrentIndex());
+      }
+    }
+    return dotted(steps);
+  }
+
+  /**
+   * Takes every key the schema does not know out of {@code node}, as a problem for each of its
+   * leaves: usually a typo, and the key a reader looks for is its full path. Done here rather than
+   * in the binding, where Jackson may replay a record's unknown keys out of their context.
+   */
+  private void refuseUnknown(String prefix, JsonNode node, JavaType type, Problems problems) {
+    if (isRecord(type) && node instanceof ObjectNode object) {
+      Map<String, JavaType> known = new LinkedHashMap<>();
+      properties(type).forEach(property -> known.put(property.getName(), property.getPrimaryType()));
+      List<String> names = new ArrayList<>();
+      object.fieldNames().forEachRemaining(names::add);
+      for (String name : names) {
+        JavaType value = known.get(name);
+        if (value == null) {
+          unknownLeaves(prefix + name, object.remove(name), problems);
+        } else {
+          refuseUnknown(prefix + name + ".", object.get(name), value, problems);
+        }
+      }
+    } else if (type.isMapLikeType() && node instanceof ObjectNode map) {
+      map.properties().forEach(entry ->
+          refuseUnknown(prefix + entry.getKey() + ".", entry.getValue(), type.getContentType(), problems));
+    } else if (isListOfRecords(type) && node instanceof ArrayNode list) {
+      for (int i = 0; i < list.size(); i++) {
+        if (list.get(i).isNull() || list.get(i).isTextual() && list.get(i).textValue().isEmpty()) {
+          problems.add(prefix + i, "", "is empty: expected a mapping of keys, like the other entries");
+        }
+        refuseUnknown(prefix + i + ".", list.get(i), type.getContentType(), problems);
+      }
+    }
+  }
+
+  private static void unknownLeaves(String key, JsonNode value, Problems problems) {
+    if (value.isObject() && !value.isEmpty()) {
+      value.properties().forEach(field -> unknownLeaves(key + "." + field.getKey(), field.getValue(), problems));
+    } else if (value.isArray() && !value.isEmpty() && value.get(0).isObject()) {
+      for (int i = 0; i < value.size(); i++) {
+        unknownLeaves(key + "." + i, value.get(i), problems);
+      }
+    } else {
+      problems.add(key, "", "unknown key: see docs/configuration.md for the keys Syncgate reads");
+    }
+  }
+
+  /** Records each binding problem against its key, and lets binding go on with the value unset. */
+  private static final class Recorder extends DeserializationProblemHandler {
+
+    private final Problems problems;
+
+    Recorder(Problems problems) {
+      this.problems = problems;
+    }
+
+    @Override
+    public Object handleWeirdStringValue(DeserializationContext ctxt, Class<?> targetType, String value,
+        String failureMsg) {
+      problems.add(path(ctxt.getParser()), value, expected(targetType));
+      return null;
+    }
+
+    @Override
+    public Object handleWeirdNumberValue(DeserializationContext ctxt, Class<?> targetType, Number value,
+        String failureMsg) {
+      problems.add(path(ctxt.getParser()), String.valueOf(value), expected(targetType));
+      return null;
+    }
+
+    @Override
+    public Object handleUnexpectedToken(DeserializationContext ctxt, JavaType targetType, JsonToken token,
+        JsonParser p, String failureMsg) throws IOException {
+      String key = path(p);
+      String shown = token.isScalarValue() ? p.getText() : "";
+      p.skipChildren();
+      problems.add(key, shown, expected(targetType.getRawClass()));
+      return null;
+    }
+
+    @Override
+    public Object handleMissingInstantiator(DeserializationContext ctxt, Class<?> instClass,
+        ValueInstantiator valueInsts, JsonParser p, String msg) throws IOException {
+      String key = path(p);
+      String shown = p.currentToken() != null && p.currentToken().isScalarValue() ? p.getText() : "";
+      p.skipChildren();
+      problems.add(key, shown, expected(instClass));
+      return null;
+    }
+
+    private static String expected(Class<?> type) {
+      if (type == Integer.class || type == int.class) {
+        return "not a whole number";
+      } else if (type == Boolean.class || type == boolean.class) {
+        return "not a boolean: use true or false";
+      } else if (type == Duration.class) {
+        return DurationText.PROBLEM;
+      } else if (type == String.class) {
+        return "expected a single value";
+      } else if (List.class.isAssignableFrom(type)) {
+        return "expected a list of values";
+      }
+      return "expected a mapping of keys";
+    }
+  }
+
+  /** Durations as a number and a unit: {@code 250ms}, {@code 30s}, {@code 10m}, {@code 24h}, {@code 7d}. */
+  private static final class DurationText extends StdScalarDeserializer<Duration> {
+
+    static final String PROBLEM = "not a duration: write a number and a unit (ms, s, m, h, d), e.g. 30s";
+    private static final Pattern DURATION = Pattern.compile("(\\d{1,12})(ms|s|m|h|d)");
+
+    DurationText() {
+      super(Duration.class);
+    }
+
+    @Override
+    public Duration deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+      if (!p.currentToken().isScalarValue()) {
+        return (Duration) ctxt.handleUnexpectedToken(Duration.class, p);
+      }
+      String text = p.getText().trim();
+      Matcher m = DURATION.matcher(text);
+      if (!m.matches()) {
+        return (Duration) ctxt.handleWeirdStringValue(Duration.class, text, PROBLEM);
+      }
+      long amount = Long.parseLong(m.group(1));
+      return switch (m.group(2)) {
+        case "ms" -> Duration.ofMillis(amount);
+        case "s" -> Duration.ofSeconds(amount);
+        case "m" -> Duration.ofMinutes(amount);
+        case "h" -> Duration.ofHours(amount);
+        default -> Duration.ofDays(amount);
+      };
+    }
+  }
+}
