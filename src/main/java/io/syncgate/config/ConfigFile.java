@@ -17,6 +17,7 @@ record ConfigFile(
     Oidc oidc,
     SyncGateway syncGateway,
     Map<String, Provisioning> provisioning,
+    Map<String, Cors> cors,
     Session session,
     Cookie cookie,
     Access access,
@@ -46,6 +47,8 @@ record ConfigFile(
 
   record Provisioning(Boolean autoRegister, String rolesClaim, String channelsClaim, List<String> roles,
       List<String> channels, String emailClaim) {}
+
+  record Cors(List<String> origins, Duration maxAge) {}
 
   record Session(String cookieSecret, List<String> cookiePreviousSecrets, Duration maxTtl, Integer cacheMaxEntries,
       Boolean acceptUnsignedCookies, Duration revalidateInterval, Integer signInsPerUserPerMinute,

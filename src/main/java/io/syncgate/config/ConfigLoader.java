@@ -32,6 +32,9 @@ public final class ConfigLoader {
   /** Segments of RFC 3986 unreserved characters: nothing to decode, nothing a route or cookie treats specially. */
   private static final Pattern BASE_PATH = Pattern.compile("(/[A-Za-z0-9._~-]+)+");
   private static final Pattern USERNAME_PREFIX = Pattern.compile("[A-Za-z0-9_.@+-]{0,32}");
+  /** scheme://host[:port], host a name (maybe {@code *.} first), IPv4 or [IPv6]. */
+  private static final Pattern ORIGIN = Pattern.compile(
+      "[A-Za-z][A-Za-z0-9+.-]*://(\\*\\.)?([A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*|\\[[0-9A-Fa-f:.]+])(:\\d{1,5})?");
   private static final Pattern COOKIE_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]+");
   private static final List<String> ASYMMETRIC_ALGORITHMS = OidcConfig.SUPPORTED_ALGORITHMS;
   /** Hosts an http:// issuer may have without oidc.allow_insecure_http: this machine, for development. */
@@ -100,6 +103,7 @@ public final class ConfigLoader {
 
     PouchDbPolicy pouchDb = pouchDb(in, file.pouchdb(), syncGateway);
     Map<String, Provisioning> provisioning = provisioning(in, file.provisioning(), syncGateway);
+    Map<String, CorsPolicy> cors = cors(in, file.cors(), syncGateway);
     InboundLimits inbound = new InboundLimits(
         in.integer("listen.max_url_length", listenFile.maxUrlLength(), InboundLimits.DEFAULT_MAX_URL_LENGTH, 256, 1 << 20),
         in.integer("listen.max_header_bytes", listenFile.maxHeaderBytes(), InboundLimits.DEFAULT_MAX_HEADER_BYTES,
@@ -120,7 +124,7 @@ public final class ConfigLoader {
       return null;
     }
     return new SyncgateConfig(listen, basePath, management, issuers, syncGateway, session, cookie, access, pouchDb,
-        provisioning, inbound, shutdown);
+        provisioning, cors, inbound, shutdown);
   }
 
   private static String basePath(Problems in, String written) {
@@ -345,6 +349,35 @@ public final class ConfigLoader {
           in.list(prefix + "channels", p.channels(), List.of()),
           Problems.optional(p.emailClaim())));
     }
+    return all;
+  }
+
+  /** {@code cors.{db}.*}: the web origins that may call each database from a browser. */
+  private static Map<String, CorsPolicy> cors(Problems in, Map<String, ConfigFile.Cors> written,
+      SyncGatewayConfig syncGateway) {
+    Map<String, CorsPolicy> all = new LinkedHashMap<>();
+    List<String> served = syncGateway == null ? List.of() : syncGateway.databases();
+    (written == null ? Map.<String, ConfigFile.Cors>of() : written).forEach((db, cors) -> {
+      String key = "cors." + db + ".";
+      if (syncGateway != null && !served.contains(db)) {
+        in.add("cors." + db, "", "not one of sync_gateway.databases");
+        return;
+      }
+      List<String> origins = in.list(key + "origins", cors.origins(), null);
+      for (String origin : origins) {
+        if (origin.equals("*")) {
+          in.add(key + "origins", origin, "every origin would get the users' credentials: list the app's origins");
+        } else if (origin.equalsIgnoreCase("null")) {
+          in.add(key + "origins", origin, "the null origin is shared by every sandboxed page and local file:"
+              + " it proves nothing");
+        } else if (!ORIGIN.matcher(origin).matches()) {
+          in.add(key + "origins", origin, "not an origin: scheme://host[:port], no path or trailing slash;"
+              + " a pattern puts * as the leftmost label (https://*.example.com)");
+        }
+      }
+      all.put(db, new CorsPolicy(origins,
+          in.duration(key + "max_age", cors.maxAge(), CorsPolicy.DEFAULT_MAX_AGE, Duration.ZERO)));
+    });
     return all;
   }
 

@@ -19,6 +19,7 @@ public record SyncgateConfig(
     AccessPolicy access,
     PouchDbPolicy pouchDb,
     Map<String, Provisioning> provisioning,
+    Map<String, CorsPolicy> cors,
     InboundLimits inbound,
     ShutdownPolicy shutdown) {
 
@@ -27,6 +28,11 @@ public record SyncgateConfig(
   public static final String DEFAULT_BASE_PATH = "/";
   public static final String DEFAULT_MANAGEMENT_HOST = "127.0.0.1";
   public static final int DEFAULT_MANAGEMENT_PORT = 9090;
+
+  /** Who may call {@code db} from a web page on another origin. */
+  public CorsPolicy cors(String db) {
+    return cors.getOrDefault(db, CorsPolicy.none());
+  }
 
   public SyncgateConfig {
     Objects.requireNonNull(listen, "listen");
@@ -42,6 +48,7 @@ public record SyncgateConfig(
     Objects.requireNonNull(access, "access");
     Objects.requireNonNull(pouchDb, "pouchDb");
     provisioning = Map.copyOf(provisioning);
+    cors = Map.copyOf(cors);
     Objects.requireNonNull(inbound, "inbound");
     Objects.requireNonNull(shutdown, "shutdown");
     if (!basePath.isEmpty() && (!basePath.startsWith("/") || basePath.endsWith("/"))) {

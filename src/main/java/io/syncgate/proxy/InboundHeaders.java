@@ -40,6 +40,9 @@ final class InboundHeaders implements ProxyInterceptor {
     }
     // The response already carries the request's id as Syncgate chose it, whatever the backend echoes.
     headers.remove("x-request-id");
+    // CORS is Syncgate's (server.CrossOrigin): the backend's own settings must never widen it.
+    headers.names().stream().filter(name -> name.regionMatches(true, 0, "access-control-", 0, 15)).toList()
+        .forEach(headers::remove);
     List<String> setCookies = new ArrayList<>(headers.getAll("set-cookie"));
     headers.remove("set-cookie");
     // A session Syncgate presents is Syncgate's business: the backend's renewals stay here.

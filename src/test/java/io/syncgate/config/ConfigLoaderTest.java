@@ -352,4 +352,29 @@ class ConfigLoaderTest {
     assertThat(ConfigLoader.keys()).contains("oidc.issuer", "oidc.audiences", "oidc.issuers", "oidc.clock_skew",
         "provisioning.{db}.roles_claim", "listen.max_connections");
   }
+
+  @Test
+  void corsOriginsAreOriginsNeverEveryoneAndOnlyForDatabasesServed() throws Exception {
+    assertThat(problems(MINIMAL + """
+        cors:
+          todo:
+            origins: ["*", "null", "https://app.example.com/", "https://*.example.com", "https://a.*.example.com"]
+          other:
+            origins: ["https://app.example.com"]
+        """, Map.of())).containsExactlyInAnyOrder(
+        "cors.todo.origins \"*\": every origin would get the users' credentials: list the app's origins",
+        "cors.todo.origins \"null\": the null origin is shared by every sandboxed page and local file: it proves nothing",
+        "cors.todo.origins \"https://app.example.com/\": not an origin: scheme://host[:port], no path or trailing"
+            + " slash; a pattern puts * as the leftmost label (https://*.example.com)",
+        "cors.todo.origins \"https://a.*.example.com\": not an origin: scheme://host[:port], no path or trailing"
+            + " slash; a pattern puts * as the leftmost label (https://*.example.com)",
+        "cors.other: not one of sync_gateway.databases");
+
+    SyncgateConfig config = ConfigLoader.parse(MINIMAL, Map.of("SYNCGATE_CORS_TODO_ORIGINS",
+        "https://App.Example.com,capacitor://localhost"));
+    assertThat(config.cors("todo").origins()).containsExactly("https://app.example.com", "capacitor://localhost");
+    assertThat(config.cors("todo").allows("https://app.example.com")).isTrue();
+    assertThat(config.cors("todo").maxAge()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(config.cors("notes").allows("https://app.example.com")).isFalse();
+  }
 }

@@ -1,0 +1,123 @@
+package io.syncgate.server;
+
+import io.syncgate.config.CorsPolicy;
+import io.syncgate.config.SyncgateConfig;
+import io.syncgate.failure.GatewayFailure;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * CORS for a database, owned by Syncgate (the Fetch standard's CORS protocol): a preflight is
+ * answered here and never forwarded; every answer on the database's paths, whoever writes it
+ * (sign-in, an error, the backend), carries {@code Vary: Origin} and, for an allowed origin only,
+ * the allow headers with credentials. The backend's own CORS headers are dropped on the way back
+ * ({@code InboundHeaders}), so its settings never widen Syncgate's.
+ *
+ * <p>It also refuses cross-origin requests that change something, and WebSocket upgrades, from an
+ * origin not allowed: a browser attaches cookies to those without asking anyone (with
+ * {@code SameSite=None}), so without this a foreign page could write as the user.
+ */
+final class CrossOrigin implements Handler<RoutingContext> {
+
+  private static final String METHODS = "GET, HEAD, POST, PUT, DELETE";
+  private static final Set<String> ALLOWED_METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE");
+  /** What PouchDB and web apps send; a header not here fails the preflight. */
+  private static final Set<String> ALLOWED_HEADERS = Set.of("accept", "accept-language", "authorization",
+      "cache-control", "content-language", "content-type", "if-match", "if-none-match", "x-requested-with");
+  /** What a page may read beyond the CORS-safelisted response headers. */
+  private static final String EXPOSED = "ETag, Content-Length, WWW-Authenticate, Retry-After, X-Request-Id";
+  private static final Set<HttpMethod> SAFE = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS);
+
+  private final SyncgateConfig config;
+
+  CrossOrigin(SyncgateConfig config) {
+    this.config = config;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    HttpServerResponse response = ctx.response();
+    String keyspace = ctx.pathParam("db");
+    CorsPolicy policy = config.cors(keyspace == null ? "" : keyspace.split("\\.", 2)[0]);
+    String origin = request.getHeader("origin");
+    boolean allowed = policy.allows(origin);
+    response.headers().add("vary", "Origin");
+    if (request.method() == HttpMethod.OPTIONS && origin != null
+        && request.getHeader("access-control-request-method") != null) {
+      preflight(ctx, policy, origin, allowed);
+      return;
+    }
+    if (allowed) {
+      response.putHeader("access-control-allow-origin", origin)
+          .putHeader("access-control-allow-credentials", "true")
+          .putHeader("access-control-expose-headers", EXPOSED);
+    } else if ((!SAFE.contains(request.method()) || request.canUpgradeToWebSocket()) && isCrossOrigin(request)) {
+      throw GatewayFailure.forbidden("a cross-origin request from an origin not allowed for this database");
+    }
+    ctx.next();
+  }
+
+  private static void preflight(RoutingContext ctx, CorsPolicy policy, String origin, boolean allowed) {
+    HttpServerRequest request = ctx.request();
+    HttpServerResponse response = ctx.response();
+    response.headers().add("vary", "Access-Control-Request-Method").add("vary", "Access-Control-Request-Headers");
+    String method = request.getHeader("access-control-request-method").trim();
+    if (!allowed) {
+      throw GatewayFailure.forbidden("origin not allowed for this database");
+    }
+    if (!ALLOWED_METHODS.contains(method)) {
+      throw GatewayFailure.forbidden("method " + (method.matches("[A-Za-z]{1,16}") ? method : "") + " not allowed");
+    }
+    List<String> headers = new ArrayList<>();
+    String requested = request.getHeader("access-control-request-headers");
+    if (requested != null) {
+      for (String name : requested.split(",")) {
+        String header = name.trim().toLowerCase(Locale.ROOT);
+        if (!header.isEmpty() && !ALLOWED_HEADERS.contains(header)) {
+          throw GatewayFailure.forbidden("request header not allowed: use " + ALLOWED_HEADERS);
+        }
+        if (!header.isEmpty()) {
+          headers.add(header);
+        }
+      }
+    }
+    // The preflight has no body to wait for; the request ends and the connection serves the next.
+    request.resume();
+    response.setStatusCode(204)
+        .putHeader("access-control-allow-origin", origin)
+        .putHeader("access-control-allow-credentials", "true")
+        .putHeader("access-control-allow-methods", METHODS)
+        .putHeader("access-control-max-age", Long.toString(policy.maxAge().toSeconds()));
+    if (!headers.isEmpty()) {
+      response.putHeader("access-control-allow-headers", String.join(", ", headers));
+    }
+    response.end();
+  }
+
+  /**
+   * Whether a browser sent this request from another origin: its {@code Sec-Fetch-Site} says so,
+   * or else its {@code Origin} names another host than the request's. Clients that are not
+   * browsers send neither and are not web pages.
+   */
+  private static boolean isCrossOrigin(HttpServerRequest request) {
+    String site = request.getHeader("sec-fetch-site");
+    if (site != null) {
+      return !site.equals("same-origin") && !site.equals("none");
+    }
+    String origin = request.getHeader("origin");
+    if (origin == null) {
+      return false;
+    }
+    int scheme = origin.indexOf("://");
+    String host = request.getHeader("host");
+    return scheme < 0 || host == null || !origin.substring(scheme + 3).equalsIgnoreCase(host);
+  }
+}
