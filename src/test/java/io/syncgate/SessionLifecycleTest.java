@@ -178,7 +178,7 @@ class SessionLifecycleTest {
 
   private static void connect(WebSocketClient client, Map<String, String> headers, AtomicBoolean closed) {
     WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(stack.port())
-        .setURI("/sync/todo/_blipsync");
+        .setURI("/sync/todo/_blipsync").addSubProtocol("BLIP_3+CBMobile_3");
     headers.forEach(options::addHeader);
     Promise<Void> open = Promise.promise();
     stack.vertx.getOrCreateContext().runOnContext(v -> client.connect(options)

@@ -124,7 +124,7 @@ class WebSocketBackPressureIT {
 
   private static WebSocket connect(WebSocket.Listener listener) throws Exception {
     return HttpClient.newHttpClient().newWebSocketBuilder()
-        .header("Authorization", "Bearer " + backends.token("socket-user"))
+        .header("Authorization", "Bearer " + backends.token("socket-user")).subprotocols("BLIP_3+CBMobile_3")
         .buildAsync(URI.create("ws://127.0.0.1:" + port + "/sync/todo/_blipsync"), listener)
         .get(10, TimeUnit.SECONDS);
   }

@@ -92,7 +92,7 @@ class WebSocketEndTest {
     socket.setSoTimeout(20_000);
     socket.getOutputStream().write(("GET /sync/todo/_blipsync HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\n"
         + "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-        + "Authorization: Bearer " + token + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        + "Sec-WebSocket-Protocol: BLIP_3+CBMobile_3\r\nAuthorization: Bearer " + token + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
     assertThat(io.syncgate.testing.RawHttp.readHead(socket.getInputStream())).startsWith("HTTP/1.1 101 ");
     return socket;
   }

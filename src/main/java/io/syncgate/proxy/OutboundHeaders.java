@@ -71,6 +71,12 @@ final class OutboundHeaders implements ProxyInterceptor {
     }
     if (context.isWebSocket()) {
       HOP_BY_HOP.forEach(headers::remove);
+      // Credential entries stay here, whatever authenticated the handshake; the protocols go on.
+      List<String> protocols = SubProtocols.parse(headers.getAll("sec-websocket-protocol")).protocols();
+      headers.remove("sec-websocket-protocol");
+      if (!protocols.isEmpty()) {
+        headers.set("sec-websocket-protocol", String.join(", ", protocols));
+      }
     }
     List<String> claimed = new ArrayList<>();
     for (String name : headers.names()) {

@@ -33,8 +33,8 @@ final class Authenticator {
 
   Future<Outbound> authenticate(HttpServerRequest request, InboundPath path) {
     if (request.method() == HttpMethod.OPTIONS) {
-      // CORS preflights never carry credentials (Fetch §4.8); the backend's CORS settings answer
-      // them, and an OPTIONS reply holds no data. Whatever credentials came along are dropped.
+      // CORS preflights are answered before this (CrossOrigin); any other OPTIONS reply holds no
+      // data, and whatever credentials came along are dropped.
       return Future.succeededFuture(new Outbound(path.backendUri(), new Anonymous()));
     }
     Credentials credentials = Credentials.of(request);
@@ -48,6 +48,7 @@ final class Authenticator {
               "password login is disabled: send a bearer token from the identity provider"));
       case OTHER -> Future.failedFuture(GatewayFailure.credentialsRequired(
           "unsupported authorization scheme: send a bearer token"));
+      case SESSION -> onTicket(request, path, credentials.value(), false);
       case NONE -> withoutAuthorization(request, path);
     };
   }
@@ -55,21 +56,28 @@ final class Authenticator {
   private Future<Outbound> withoutAuthorization(HttpServerRequest request, InboundPath path) {
     String cookie = sessions.cookieIn(request.headers().getAll("cookie"));
     if (cookie != null) {
-      Presented presented;
-      try {
-        presented = sessions.forCookie(path.database(), cookie);
-      } catch (GatewayFailure refused) {
-        // A ticket that can no longer serve is one the client should forget.
-        request.response().putHeader("set-cookie", sessions.expiredCookie(path.database()));
-        return Future.failedFuture(refused);
-      }
-      return Future.succeededFuture(new Outbound(path.backendUri(),
-          presented == null ? new ClientSession(cookie) : new Outbound.Session(presented, null)));
+      return onTicket(request, path, cookie, true);
     }
     if (access.allowGuest()) {
       return Future.succeededFuture(new Outbound(path.backendUri(), new Anonymous()));
     }
     return Future.failedFuture(GatewayFailure.credentialsRequired(
         "sign in first: send a bearer token or the session cookie"));
+  }
+
+  /** A session ticket, from the cookie or a WebSocket's {@code SyncGatewaySession_} entry. */
+  private Future<Outbound> onTicket(HttpServerRequest request, InboundPath path, String ticket, boolean fromCookie) {
+    Presented presented;
+    try {
+      presented = sessions.forCookie(path.database(), ticket);
+    } catch (GatewayFailure refused) {
+      if (fromCookie) {
+        // A ticket that can no longer serve is one the client should forget.
+        request.response().putHeader("set-cookie", sessions.expiredCookie(path.database()));
+      }
+      return Future.failedFuture(refused);
+    }
+    return Future.succeededFuture(new Outbound(path.backendUri(),
+        presented == null ? new ClientSession(ticket) : new Outbound.Session(presented, null)));
   }
 }

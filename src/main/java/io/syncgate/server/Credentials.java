@@ -1,17 +1,23 @@
 package io.syncgate.server;
 
+import io.syncgate.proxy.SubProtocols;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.Locale;
 
-/** What the client presented in its {@code Authorization} header. */
+/**
+ * What the client presented: its {@code Authorization} header, or on a WebSocket handshake
+ * without one, a credential entry of its {@code Sec-WebSocket-Protocol} ({@link SubProtocols}).
+ * A cookie is read later, as the last resort, as Sync Gateway reads it.
+ */
 record Credentials(Scheme scheme, String value) {
 
-  enum Scheme { NONE, BEARER, BASIC, OTHER }
+  /** {@code SESSION}: a Syncgate ticket named by a {@code SyncGatewaySession_} entry. */
+  enum Scheme { NONE, BEARER, BASIC, SESSION, OTHER }
 
   static Credentials of(HttpServerRequest request) {
     String header = request.getHeader("authorization");
     if (header == null || header.isBlank()) {
-      return new Credentials(Scheme.NONE, null);
+      return request.canUpgradeToWebSocket() ? ofSubProtocols(request) : new Credentials(Scheme.NONE, null);
     }
     String trimmed = header.trim();
     int space = trimmed.indexOf(' ');
@@ -23,5 +29,16 @@ record Credentials(Scheme scheme, String value) {
       case "basic" -> new Credentials(Scheme.BASIC, value);
       default -> new Credentials(Scheme.OTHER, null);
     };
+  }
+
+  private static Credentials ofSubProtocols(HttpServerRequest request) {
+    SubProtocols entries = SubProtocols.parse(request.headers().getAll("sec-websocket-protocol"));
+    if (entries.bearer() != null) {
+      return new Credentials(Scheme.BEARER, entries.bearer());
+    }
+    if (entries.session() != null) {
+      return new Credentials(Scheme.SESSION, entries.session());
+    }
+    return new Credentials(Scheme.NONE, null);
   }
 }

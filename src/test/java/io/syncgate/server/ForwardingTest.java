@@ -127,7 +127,7 @@ class ForwardingTest {
   void anUpgradesConnectionSpecificFieldsStayOnTheClientsHop() throws Exception {
     String answer = io.syncgate.testing.RawHttp.exchange(stack.port(), "GET /sync/todo/_blipsync HTTP/1.1\r\n"
         + "Host: 127.0.0.1\r\nConnection: Upgrade, X-Hop\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
-        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nX-Hop: for syncgate only\r\nKeep-Alive: timeout=5\r\n"
+        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: BLIP_3+CBMobile_3\r\nX-Hop: for syncgate only\r\nKeep-Alive: timeout=5\r\n"
         + "TE: trailers\r\nAuthorization: Bearer " + stack.token("socket-hops") + "\r\n\r\n",
         java.time.Duration.ofSeconds(2));
 
@@ -147,7 +147,7 @@ class ForwardingTest {
     Context context = stack.vertx.getOrCreateContext();
     Promise<String> echoed = Promise.promise();
     context.runOnContext(v -> client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(stack.port())
-            .setURI("/sync/todo/_blipsync").addHeader("authorization", "Bearer " + token))
+            .setURI("/sync/todo/_blipsync").addSubProtocol("BLIP_3+CBMobile_3").addHeader("authorization", "Bearer " + token))
         .onSuccess(socket -> {
           socket.textMessageHandler(echoed::tryComplete);
           socket.writeTextMessage("hello through syncgate");

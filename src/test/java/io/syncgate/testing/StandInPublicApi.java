@@ -105,10 +105,21 @@ final class StandInPublicApi {
       ctx.response().putHeader("set-cookie", SyncGatewayStandIn.COOKIE_NAME + "=; Path=/" + session.db()
           + "; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; HttpOnly").end("{}");
     });
-    // BLIP is out of the stand-in's scope: the far end of a relay, see StandInWebSocket.
-    router.get("/:db/_blipsync").handler(ctx -> ctx.request().toWebSocket()
-        .onSuccess(socket -> StandInWebSocket.serve(sg.vertx, socket))
-        .onFailure(ctx::fail));
+    // BLIP is out of the stand-in's scope: the far end of a relay, see StandInWebSocket. The
+    // handshake is SG's: it must name a BLIP version SG speaks, and the client's first one is chosen.
+    router.get("/:db/_blipsync").handler(ctx -> {
+      boolean speaksBlip = ctx.request().headers().getAll("sec-websocket-protocol").stream()
+          .flatMap(field -> java.util.Arrays.stream(field.split(","))).map(String::trim)
+          .anyMatch(BLIP_VERSIONS::contains);
+      if (!speaksBlip) {
+        ctx.request().resume();
+        StandInAdminApi.error(ctx, 400, "Bad Request", "no supported BLIP subprotocol in Sec-WebSocket-Protocol");
+        return;
+      }
+      ctx.request().toWebSocket()
+          .onSuccess(socket -> StandInWebSocket.serve(sg.vertx, socket))
+          .onFailure(ctx::fail);
+    });
     StandInDocuments documents = new StandInDocuments(sg, client);
     router.post("/:keyspace/_bulk_get").handler(ctx -> documents.bulkGet(ctx, storeDatabase(ctx)));
     router.route("/:keyspace/_changes").handler(ctx -> documents.changes(ctx, storeUri(ctx.request().path())));
@@ -126,12 +137,24 @@ final class StandInPublicApi {
     return router;
   }
 
+  /** SG's handshake: the BLIP versions it speaks, for its WebSocket server to choose among. */
+  static final List<String> BLIP_VERSIONS = List.of("BLIP_3+CBMobile_4", "BLIP_3+CBMobile_3", "BLIP_3+CBMobile_2");
+
+  static io.vertx.core.http.HttpServerOptions options() {
+    return new io.vertx.core.http.HttpServerOptions().setWebSocketSubProtocols(BLIP_VERSIONS);
+  }
+
+  /** SG's order on its public port: a {@code SyncGatewaySession_} entry of a WebSocket handshake, then the cookie. */
   private static Session authenticate(SyncGatewayStandIn sg, RoutingContext ctx, String db) {
+    String id = ctx.request().headers().getAll("sec-websocket-protocol").stream()
+        .flatMap(field -> java.util.Arrays.stream(field.split(","))).map(String::trim)
+        .filter(entry -> entry.startsWith("SyncGatewaySession_")).map(entry -> entry.substring(19))
+        .findFirst().orElse(null);
     Cookie cookie = ctx.request().getCookie(SyncGatewayStandIn.COOKIE_NAME);
-    if (cookie == null) {
+    if (id == null && cookie == null) {
       return null;
     }
-    Session session = sg.sessions.get(cookie.getValue());
+    Session session = sg.sessions.get(id != null ? id : cookie.getValue());
     if (session == null || !session.db().equals(db) || !sg.clock.instant().isBefore(session.expires())
         || !sg.users.get(db).containsKey(session.user())) {
       return null;

@@ -87,7 +87,7 @@ public final class SyncGatewayStandIn implements AutoCloseable {
         .requestHandler(StandInAdminApi.router(standIn))
         .listen(adminPort, "127.0.0.1").await();
     standIn.adminPort = standIn.admin.actualPort();
-    standIn.publicApi = vertx.createHttpServer()
+    standIn.publicApi = vertx.createHttpServer(StandInPublicApi.options())
         .requestHandler(StandInPublicApi.router(standIn))
         .listen(publicPort, "127.0.0.1").await();
     standIn.publicPort = standIn.publicApi.actualPort();
@@ -134,7 +134,7 @@ public final class SyncGatewayStandIn implements AutoCloseable {
   /** Starts the public API again, on the port it had, as when SG is restarted. */
   public void startPublic() {
     try {
-      publicApi = vertx.createHttpServer().requestHandler(StandInPublicApi.router(this))
+      publicApi = vertx.createHttpServer(StandInPublicApi.options()).requestHandler(StandInPublicApi.router(this))
           .listen(publicPort, "127.0.0.1").await(10, java.util.concurrent.TimeUnit.SECONDS);
     } catch (java.util.concurrent.TimeoutException e) {
       throw new IllegalStateException("the public API did not start again within 10 s", e);
