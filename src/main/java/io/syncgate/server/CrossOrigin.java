@@ -36,9 +36,13 @@ final class CrossOrigin implements Handler<RoutingContext> {
   private static final Set<HttpMethod> SAFE = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS);
 
   private final SyncgateConfig config;
+  /** For the server root, which PouchDB asks for an id and which holds no data: any database's origins. */
+  private final CorsPolicy root;
 
   CrossOrigin(SyncgateConfig config) {
     this.config = config;
+    this.root = new CorsPolicy(config.syncGateway().databases().stream()
+        .flatMap(db -> config.cors(db).origins().stream()).distinct().toList(), CorsPolicy.DEFAULT_MAX_AGE);
   }
 
   @Override
@@ -46,7 +50,7 @@ final class CrossOrigin implements Handler<RoutingContext> {
     HttpServerRequest request = ctx.request();
     HttpServerResponse response = ctx.response();
     String keyspace = ctx.pathParam("db");
-    CorsPolicy policy = config.cors(keyspace == null ? "" : keyspace.split("\\.", 2)[0]);
+    CorsPolicy policy = keyspace == null ? root : config.cors(keyspace.split("\\.", 2)[0]);
     String origin = request.getHeader("origin");
     boolean allowed = policy.allows(origin);
     response.headers().add("vary", "Origin");

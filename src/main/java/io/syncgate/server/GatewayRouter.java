@@ -15,7 +15,7 @@ import java.util.List;
  *
  * <ol>
  *   <li>every request: hold the body back until it can be forwarded, and refuse hostile paths;</li>
- *   <li>under {@code {base}/{db}}: CORS, preflights answered here ({@link CrossOrigin});</li>
+ *   <li>under {@code {base}/{db}}, and at {@code {base}/}: CORS, preflights answered here ({@link CrossOrigin});</li>
  *   <li>{@code POST {base}/{db}/_session}: sign in with a bearer token ({@link SignIn});</li>
  *   <li>{@code DELETE {base}/{db}/_session}: sign out, or revoke all with {@code ?all=true} ({@link SignOut});</li>
  *   <li>{@code GET {base}/_signin/{user}}: the seed's sign-in route;</li>
@@ -45,6 +45,7 @@ final class GatewayRouter {
       ctx.next();
     });
     CrossOrigin crossOrigin = new CrossOrigin(config);
+    router.route(base + "/").handler(crossOrigin);
     router.route(base + "/:db").handler(crossOrigin);
     router.route(base + "/:db/*").handler(crossOrigin);
     router.post(base + "/:db/_session").handler(signIn::session);

@@ -6,6 +6,7 @@ import io.syncgate.testing.PouchDbServer;
 import io.syncgate.testing.SyncGatewayStandIn;
 import io.syncgate.testing.TestIdentityProvider;
 import io.syncgate.testing.TestStack;
+import io.syncgate.testing.WebApp;
 import io.vertx.core.Vertx;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +32,7 @@ public final class DemoStack {
   static final String ISSUER_ID = "demo";
   static final String AUDIENCE = "syncgate-demo";
   static final int SYNCGATE_PORT = Integer.getInteger("syncgate.demo.port", 8080);
+  static final int WEB_APP_PORT = Integer.getInteger("syncgate.demo.web-port", 8000);
 
   private DemoStack() {}
 
@@ -40,7 +42,7 @@ public final class DemoStack {
 
     Clock clock = Clock.systemUTC();
     Vertx vertx = Vertx.vertx();
-    TestIdentityProvider idp = TestIdentityProvider.start(clock);
+    TestIdentityProvider idp = TestIdentityProvider.start("RS256", clock, Map.of(ISSUER_ID, AUDIENCE));
     PouchDbServer store = PouchDbServer.start();
     store.createDatabase(DB);
     SyncGatewayStandIn sg = SyncGatewayStandIn.start(vertx, clock, Set.of(DB), store.url(), 4984, 4985);
@@ -48,14 +50,20 @@ public final class DemoStack {
     // Syncgate runs here as `java -jar target/syncgate.jar --config target/demo/syncgate.yaml` would,
     // in this JVM so that Ctrl-C, or any end of it, stops the whole stack at once.
     Path config = dir.resolve("syncgate.yaml");
+    String webApp = "http://127.0.0.1:" + WEB_APP_PORT;
     Files.writeString(config, "# Written by scripts/demo. Every key: docs/configuration.md\n"
-        + TestStack.yaml(SYNCGATE_PORT, idp.issuer(ISSUER_ID), AUDIENCE, sg, List.of(DB)));
+        + TestStack.yaml(SYNCGATE_PORT, idp.issuer(ISSUER_ID), AUDIENCE, sg, List.of(DB))
+        + "cors:\n  " + DB + ":\n    origins: [\"" + webApp + "\"]\n");
     Map<String, String> env = new HashMap<>(System.getenv());
     env.put("SYNCGATE_SYNC_GATEWAY_ADMIN_PASSWORD", SyncGatewayStandIn.ADMIN_PASSWORD);
     Syncgate syncgate = Syncgate.start(vertx, ConfigLoader.load(config, env), clock).await();
+    // The web app on an origin of its own, as usual: Syncgate's CORS lets it in.
+    WebApp app = WebApp.start(vertx, WEB_APP_PORT, idp.issuer(ISSUER_ID), AUDIENCE,
+        "http://127.0.0.1:" + SYNCGATE_PORT + "/sync", DB);
 
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
+        app.close();
         syncgate.close().await();
         sg.close();
         store.close();
@@ -71,7 +79,9 @@ public final class DemoStack {
     String base = "http://127.0.0.1:" + SYNCGATE_PORT + "/sync/" + DB;
     log.info(String.join("\n", List.of(
         "",
-        "Syncgate demo: Syncgate on " + base + ", Sync Gateway stand-in on " + sg.publicUrl()
+        "Syncgate demo. The todo web app: " + webApp + "/ (sign in with any user name; open it in two"
+            + " browsers to see sync)",
+        "Syncgate on " + base + ", Sync Gateway stand-in on " + sg.publicUrl()
             + " (admin " + sg.adminUrl() + "), documents in PouchDB Server " + store.url(),
         "Configuration: " + config + ". A token for user demo-user, valid 12 h, is in target/demo/token. Try:",
         "  TOKEN=$(cat target/demo/token)",

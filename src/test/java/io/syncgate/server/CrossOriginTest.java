@@ -175,4 +175,15 @@ class CrossOriginTest {
     assertThat(answer).startsWith("HTTP/1.1 403 ");
     assertThat(stack.sg.publicRequests()).isEmpty();
   }
+
+  @Test
+  void theServerRootPouchDbAsksForAnIdAnswersAListedOriginToo() {
+    // PouchDB asks {base}/ for a server id before it replicates; a CORS failure there is noise.
+    Http.Response listed = send(HttpMethod.GET, "/sync/", Map.of("Origin", APP));
+    Http.Response unlisted = send(HttpMethod.GET, "/sync/", Map.of("Origin", "https://evil.example"));
+
+    assertThat(listed.status()).isEqualTo(404);
+    assertThat(listed.headers("access-control-allow-origin")).containsExactly(APP);
+    assertThat(unlisted.headers().names()).noneMatch(name -> name.toLowerCase().startsWith("access-control-"));
+  }
 }

@@ -66,6 +66,17 @@ public final class PouchDbServer implements AutoCloseable {
     }
   }
 
+  /** The {@code title} of every document in {@code db}, as stored. */
+  public java.util.List<String> allDocTitles(String db) throws IOException, InterruptedException {
+    HttpResponse<String> response = http.send(
+        HttpRequest.newBuilder(url.resolve("/" + db + "/_all_docs?include_docs=true")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    java.util.List<String> titles = new java.util.ArrayList<>();
+    new io.vertx.core.json.JsonObject(response.body()).getJsonArray("rows").forEach(row ->
+        titles.add(((io.vertx.core.json.JsonObject) row).getJsonObject("doc").getString("title")));
+    return titles;
+  }
+
   private void awaitUp() throws IOException {
     try {
       Awaitility.await("pouchdb-server on " + url)

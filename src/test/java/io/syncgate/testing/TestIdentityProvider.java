@@ -18,11 +18,14 @@ import java.net.UnknownHostException;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import no.nav.security.mock.oauth2.MockOAuth2Server;
 import no.nav.security.mock.oauth2.OAuth2Config;
+import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
 import no.nav.security.mock.oauth2.token.KeyProvider;
+import no.nav.security.mock.oauth2.token.OAuth2TokenCallback;
 import no.nav.security.mock.oauth2.token.OAuth2TokenProvider;
 
 /**
@@ -34,18 +37,27 @@ public final class TestIdentityProvider implements AutoCloseable {
 
   private final RotatingKeys keys;
   private final Clock clock;
+  private final Map<String, String> audiences;
   private MockOAuth2Server server;
   private int port;
 
-  private TestIdentityProvider(String algorithm, Clock clock) {
+  private TestIdentityProvider(String algorithm, Clock clock, Map<String, String> audiences) {
     this.keys = new RotatingKeys(algorithm);
     this.clock = clock;
+    this.audiences = Map.copyOf(audiences);
     this.server = newServer();
   }
 
   private MockOAuth2Server newServer() {
+    // What a sign-in through the login page gets: the user name typed there as `sub`, and the
+    // audience this provider's issuer gives its tokens (mock-oauth2-server's own is "default").
+    Set<OAuth2TokenCallback> callbacks = new java.util.HashSet<>();
+    audiences.forEach((issuerId, audience) ->
+        callbacks.add(new DefaultOAuth2TokenCallback(issuerId, UUID.randomUUID().toString(), "JWT", List.of(audience))));
     return new MockOAuth2Server(
-        new OAuth2Config(false, null, null, false, new OAuth2TokenProvider(keys, clock::instant)));
+        // Interactive: its authorization endpoint shows a login page (a user name, any claims), as
+        // a web app's sign-in meets a real provider's; tokens issued directly are not affected.
+        new OAuth2Config(true, null, null, false, new OAuth2TokenProvider(keys, clock::instant), callbacks));
   }
 
   public static TestIdentityProvider start(Clock clock) {
@@ -54,9 +66,17 @@ public final class TestIdentityProvider implements AutoCloseable {
 
   /** An identity provider signing with {@code algorithm} (RS256 or ES256). */
   public static TestIdentityProvider start(String algorithm, Clock clock) {
+    return start(algorithm, clock, Map.of());
+  }
+
+  /**
+   * As {@link #start(String, Clock)}, where a sign-in through the login page at issuer id {@code i}
+   * gets an access token for {@code audiences.get(i)}.
+   */
+  public static TestIdentityProvider start(String algorithm, Clock clock, Map<String, String> audiences) {
     // A fixed port, not 0: mock-oauth2-server then sets SO_REUSEADDR, which restart() needs
     // while clients still hold connections to the stopped instance.
-    TestIdentityProvider idp = new TestIdentityProvider(algorithm, clock);
+    TestIdentityProvider idp = new TestIdentityProvider(algorithm, clock, audiences);
     idp.port = FreePort.next();
     idp.listen(idp.port);
     return idp;

@@ -48,7 +48,7 @@ public final class TestStack implements AutoCloseable, BeforeEachCallback, After
   private Map<String, String> defaults = Map.of();
 
   private TestStack() throws Exception {
-    idp = TestIdentityProvider.start(clock);
+    idp = TestIdentityProvider.start("RS256", clock, Map.of(ISSUER_ID, AUDIENCE));
     store = PouchDbServer.start();
     store.createDatabase(DB);
     store.createDatabase(OTHER_DB);

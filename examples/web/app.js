@@ -1,0 +1,148 @@
+// The Syncgate demo's todo app: offline-first with PouchDB in the browser, signed in with OpenID
+// Connect (authorization code + PKCE, by oidc-client-ts), synced live through Syncgate.
+//
+// The flow: the identity provider's login page gives an access token; POST {syncgate}/{db}/_session
+// with it as a Bearer token opens a Sync Gateway session and sets Syncgate's session cookie; PouchDB
+// then replicates on that cookie (its fetch sends credentials to Syncgate's origin, which lists this
+// app's origin in cors.{db}.origins). Sign-out stops sync, ends the session and forgets the token.
+const config = await (await fetch('config.json')).json();
+const base = `${config.syncgate}/${config.db}`;
+
+const auth = new oidc.UserManager({
+  authority: config.issuer,
+  client_id: config.clientId,
+  redirect_uri: new URL('.', location.href).href,
+  response_type: 'code',
+  scope: config.scope,
+  // The API the access token is for (Syncgate's oidc.audiences), asked for as Auth0 and others
+  // expect it; providers that set the audience themselves ignore it.
+  ...(config.audience && {
+    extraQueryParams: { audience: config.audience },
+    extraTokenParams: { audience: config.audience },
+  }),
+  // Kept across reloads so the app opens signed in, and offline, with the user's local data.
+  userStore: new oidc.WebStorageStateStore({ store: window.localStorage }),
+});
+
+const $ = (id) => document.getElementById(id);
+let local = null;
+let sync = null;
+
+function status(state, text = state) {
+  $('status').dataset.state = state;
+  $('status').textContent = text;
+}
+
+async function render() {
+  const { rows } = await local.allDocs({ include_docs: true });
+  $('todos').replaceChildren(...rows.map(({ doc }) => {
+    const item = document.createElement('li');
+    item.dataset.id = doc._id;
+    item.classList.toggle('done', !!doc.done);
+    const box = document.createElement('input');
+    box.type = 'checkbox';
+    box.checked = !!doc.done;
+    box.addEventListener('change', () => local.put({ ...doc, done: box.checked }));
+    const title = document.createElement('span');
+    title.textContent = doc.title;
+    item.append(box, title);
+    return item;
+  }));
+}
+
+/** Opens a Syncgate session (its cookie) for the user's token, then syncs both ways, live. */
+async function connect(user) {
+  try {
+    const answer = await fetch(`${base}/_session`, {
+      method: 'POST',
+      credentials: 'include',
+      headers: { Authorization: `Bearer ${user.access_token}` },
+    });
+    if (answer.status === 401) {
+      // The token is no longer good: sign in again.
+      await auth.removeUser();
+      return showSignedOut();
+    }
+    if (!answer.ok) {
+      return status('error', `sign-in failed: ${answer.status}`);
+    }
+  } catch (offline) {
+    // No network: the local database serves; connect again when the network is back.
+    status('offline');
+    window.addEventListener('online', () => connect(user), { once: true });
+    return;
+  }
+  startSync();
+}
+
+/** Live two-way sync on Syncgate's cookie, retried while the network is away. */
+function startSync() {
+  const remote = new PouchDB(base, { skip_setup: true });
+  const current = local.sync(remote, { live: true, retry: true });
+  // A cancelled sync may still report; only the current one speaks.
+  const report = (state, text) => sync === current && status(state, text);
+  current
+    .on('active', () => report('syncing'))
+    .on('paused', (error) => report(error || !navigator.onLine ? 'offline' : 'synced'))
+    .on('denied', (error) => report('error', `refused: ${error.reason || error.message}`))
+    .on('error', (error) => report('error', `sync stopped: ${error.reason || error.message}`));
+  sync = current;
+}
+
+async function showSignedIn(user) {
+  $('user').textContent = user.profile.preferred_username || user.profile.sub;
+  $('sign-in').hidden = true;
+  $('sign-out').hidden = false;
+  $('app').hidden = false;
+  local = new PouchDB(`todos-${user.profile.sub}`);
+  local.changes({ since: 'now', live: true }).on('change', render);
+  await render();
+  status('connecting');
+  await connect(user);
+}
+
+function showSignedOut() {
+  $('user').textContent = '';
+  $('sign-in').hidden = false;
+  $('sign-out').hidden = true;
+  $('app').hidden = true;
+  status('signed-out', 'signed out');
+}
+
+// Back online: sync again now rather than at PouchDB's next retry, which backs off up to minutes.
+window.addEventListener('online', () => {
+  if (sync) {
+    sync.cancel();
+    startSync();
+  }
+});
+
+$('sign-in').addEventListener('click', () => auth.signinRedirect());
+
+$('sign-out').addEventListener('click', async () => {
+  sync?.cancel();
+  sync = null;
+  await fetch(`${base}/_session`, { method: 'DELETE', credentials: 'include' }).catch(() => {});
+  await auth.removeUser();
+  showSignedOut();
+});
+
+$('new-todo').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const title = $('title').value.trim();
+  if (title) {
+    await local.put({ _id: `${new Date().toISOString()}-${crypto.randomUUID().slice(0, 8)}`, title, done: false });
+    $('title').value = '';
+  }
+});
+
+if (new URLSearchParams(location.search).has('code')) {
+  await auth.signinRedirectCallback();
+  history.replaceState(null, '', location.pathname);
+}
+const user = await auth.getUser();
+if (user) {
+  await showSignedIn(user);
+} else {
+  showSignedOut();
+}

@@ -1,0 +1,101 @@
+// Drives the demo's web app (examples/web) in Debian's Chromium through Playwright: sign-in at the
+// identity provider's login page, todos syncing between two browser contexts, offline and back,
+// sign-out, and CORS from a listed and an unlisted origin. Prints one JSON object of what it saw;
+// the Java test (WebAppBrowserTest) judges it.
+//   node web-app.js '{"app":"http://127.0.0.1:P/","unlistedApp":"http://localhost:P/","syncgate":"http://127.0.0.1:S/sync","chromium":"/usr/bin/chromium"}'
+const { chromium } = require('playwright-core');
+
+const options = JSON.parse(process.argv[2]);
+const seen = { errors: [] };
+
+const titles = (page) => page.$$eval('#todos li span', (spans) => spans.map((span) => span.textContent));
+const state = (page) => page.getAttribute('#status', 'data-state');
+const appears = (page, title, timeout) => page.waitForFunction(
+  (wanted) => [...document.querySelectorAll('#todos li span')].some((span) => span.textContent === wanted),
+  title, { timeout }).then(() => true, () => false);
+const synced = (page, timeout = 30000) => page.waitForSelector('#status[data-state=synced]', { timeout })
+  .then(() => true, () => false);
+
+async function add(page, title) {
+  await page.fill('#title', title);
+  await page.click('#new-todo button');
+}
+
+async function open(browser, url) {
+  const context = await browser.newContext();
+  // The provider's login page asks for web fonts; nothing outside this machine is reachable.
+  await context.route(/fonts\.googleapis\.com/, (route) => route.abort());
+  const page = await context.newPage();
+  page.on('pageerror', (error) => seen.errors.push(error.message));
+  await page.goto(url);
+  return { context, page };
+}
+
+async function signIn(browser, user) {
+  const { context, page } = await open(browser, options.app);
+  await page.click('#sign-in');
+  await page.fill('input[name=username]', user);
+  await page.click('input[type=submit]');
+  await page.waitForURL(`${options.app}**`);
+  seen[`${user}Synced`] = (seen[`${user}Synced`] ?? true) && await synced(page);
+  return { context, page };
+}
+
+/** What a page's script gets from a cross-origin fetch to Syncgate: a status, or the browser's refusal. */
+const crossOrigin = (page, path, init) => page.evaluate(([url, request]) => fetch(url, request)
+  .then((answer) => `status ${answer.status}`, (refusal) => `refused: ${refusal.name}`), [options.syncgate + path, init]);
+
+(async () => {
+  const browser = await chromium.launch({ executablePath: options.chromium, args: ['--no-sandbox'] });
+  try {
+    const a = await signIn(browser, 'alice');
+    seen.user = await a.page.textContent('#user');
+    await add(a.page, 'buy milk');
+
+    const b = await signIn(browser, 'alice');
+    seen.arrivedInSecondContext = await appears(b.page, 'buy milk', 30000);
+    await add(b.page, 'walk the dog');
+    seen.arrivedInFirstContext = await appears(a.page, 'walk the dog', 30000);
+
+    await a.context.setOffline(true);
+    await add(a.page, 'written offline');
+    seen.keptLocallyOffline = await appears(a.page, 'written offline', 5000);
+    await add(b.page, 'written while the other was offline');
+    seen.reachedOfflineContext = await appears(a.page, 'written while the other was offline', 3000);
+    await a.context.setOffline(false);
+    seen.caughtUpAfterReconnect = await appears(a.page, 'written while the other was offline', 60000);
+    seen.offlineWriteDelivered = await appears(b.page, 'written offline', 60000);
+
+    if (options.screenshot) {
+      await a.page.check('#todos li:first-child input');
+      await synced(a.page);
+      await a.page.screenshot({ path: options.screenshot });
+    }
+
+    await b.page.click('#sign-out');
+    await b.page.waitForSelector('#status[data-state=signed-out]', { timeout: 10000 }).catch(() => {});
+    seen.stateAfterSignOut = await state(b.page);
+    seen.sessionCookieAfterSignOut = (await b.context.cookies(options.syncgate))
+      .filter((cookie) => cookie.name === 'SyncGatewaySession').length;
+    seen.remoteAfterSignOut = await crossOrigin(b.page, '/todo/_all_docs', { credentials: 'include' });
+    await add(a.page, 'after the other signed out');
+    seen.firstStillSyncs = await synced(a.page);
+    // Long enough for a live sync to have delivered it, as it did every earlier todo.
+    await b.page.waitForTimeout(5000);
+    seen.signedOutContextTitles = await b.page.evaluate(async () =>
+      (await new PouchDB('todos-alice').allDocs({ include_docs: true })).rows.map((row) => row.doc.title));
+
+    seen.listedOriginError = await crossOrigin(a.page, '/todo/_session',
+      { method: 'POST', credentials: 'include', headers: { Authorization: 'Bearer not-a-token' } });
+    const stranger = await open(browser, options.unlistedApp);
+    seen.unlistedOriginSignIn = await crossOrigin(stranger.page, '/todo/_session',
+      { method: 'POST', credentials: 'include', headers: { Authorization: 'Bearer not-a-token' } });
+    seen.unlistedOriginRead = await crossOrigin(stranger.page, '/todo/_all_docs', { credentials: 'include' });
+    seen.titles = await titles(a.page);
+  } catch (error) {
+    seen.failure = String(error && error.stack || error);
+  } finally {
+    await browser.close();
+  }
+  console.log(JSON.stringify(seen));
+})();
