@@ -110,10 +110,13 @@ public final class Sessions implements AutoCloseable {
       return Future.failedFuture(tooMany);
     }
     return open(db, identity).map(session -> {
-      SessionRef ref = new SessionRef(db, identity.username(), session.sessionId(), session.expires());
+      // SG answers with its own clock's expiry; the ticket never outlives the token or the cap by ours.
+      Instant deadline = earliest(session.expires(), identity.expiresAt(), clock.instant().plus(policy.maxTtl()));
+      SessionRef ref = new SessionRef(db, identity.username(), session.sessionId(), deadline);
       String ticket = tickets.sign(ref);
-      String setCookie = cookies.issue(cookieName(), ticket, path(db), session.expires());
-      return new SignedIn(ticket, session.expiresText(), cookieName(), setCookie, ref);
+      String setCookie = cookies.issue(cookieName(), ticket, path(db), deadline);
+      String expires = deadline.equals(session.expires()) ? session.expiresText() : deadline.toString();
+      return new SignedIn(ticket, expires, cookieName(), setCookie, ref);
     });
   }
 
@@ -217,6 +220,14 @@ public final class Sessions implements AutoCloseable {
    */
   public String rewriteBackendCookie(String setCookie) {
     return cookies.rewrite(setCookie);
+  }
+
+  private static Instant earliest(Instant first, Instant... others) {
+    Instant earliest = first;
+    for (Instant other : others) {
+      earliest = other.isBefore(earliest) ? other : earliest;
+    }
+    return earliest;
   }
 
   private String path(String db) {

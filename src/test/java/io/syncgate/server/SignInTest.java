@@ -67,6 +67,29 @@ class SignInTest {
   }
 
   @Test
+  void aBackendWhoseClockRunsAheadCannotStretchTheTicketPastTheToken() throws Exception {
+    stack.sg.clockAhead(Duration.ofHours(2));
+    try {
+      Response signedIn = stack.http.post(stack.port(), "/sync/todo/_session",
+          Http.bearer(stack.idp.token(TestStack.ISSUER_ID, "skewed", TestStack.AUDIENCE, 600)));
+      Instant tokenExpiry = stack.clock.instant().plus(Duration.ofSeconds(600));
+      String cookie = signedIn.header("set-cookie");
+
+      assertThat(Instant.parse(signedIn.json().getString("expires"))).isEqualTo(tokenExpiry);
+      assertThat(cookie).contains("Expires=" + java.time.format.DateTimeFormatter
+          .ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", java.util.Locale.US)
+          .format(tokenExpiry.atZone(java.time.ZoneOffset.UTC)));
+      stack.clock.advance(Duration.ofSeconds(601));
+      Response after = stack.http.get(stack.port(), "/sync/todo/_all_docs",
+          java.util.Map.of("Cookie", cookie.split(";", 2)[0]));
+      assertThat(after.status()).isEqualTo(401);
+      assertThat(after.json().getString("reason")).contains("expired");
+    } finally {
+      stack.sg.clockAhead(Duration.ZERO);
+    }
+  }
+
+  @Test
   void anExistingUserIsNotWrittenAgain() {
     String token = stack.token("bob-twice");
     stack.http.post(stack.port(), "/sync/todo/_session", Http.bearer(token));

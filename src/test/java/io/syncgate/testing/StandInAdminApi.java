@@ -71,7 +71,7 @@ final class StandInAdminApi {
     router.get("/:db/_session/:sessionid").handler(ctx -> {
       Session session = sg.sessions.get(ctx.pathParam("sessionid"));
       // As SG's getUserSession: the session alone counts, not whether its user was deleted or disabled.
-      if (session == null || !session.db().equals(ctx.pathParam("db")) || !sg.clock.instant().isBefore(session.expires())) {
+      if (session == null || !session.db().equals(ctx.pathParam("db")) || !sg.now().isBefore(session.expires())) {
         error(ctx, 404, "not_found", "missing");
         return;
       }
@@ -170,7 +170,7 @@ final class StandInAdminApi {
       return;
     }
     Duration life = Duration.ofSeconds(ttl);
-    Session session = new Session(sg.newSessionId(), db, name, life, sg.clock.instant().plus(life));
+    Session session = new Session(sg.newSessionId(), db, name, life, sg.now().plus(life));
     sg.sessions.put(session.id(), session);
     ctx.response().putHeader("content-type", "application/json").end(new JsonObject()
         .put("session_id", session.id())

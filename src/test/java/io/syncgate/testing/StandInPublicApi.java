@@ -155,7 +155,7 @@ final class StandInPublicApi {
       return null;
     }
     Session session = sg.sessions.get(id != null ? id : cookie.getValue());
-    if (session == null || !session.db().equals(db) || !sg.clock.instant().isBefore(session.expires())
+    if (session == null || !session.db().equals(db) || !sg.now().isBefore(session.expires())
         || !sg.users.get(db).containsKey(session.user())) {
       return null;
     }
@@ -164,7 +164,7 @@ final class StandInPublicApi {
 
   /** SG's sliding expiry: past 10% of its TTL a session is extended and its cookie re-sent. */
   private static Session renew(SyncGatewayStandIn sg, RoutingContext ctx, Session session) {
-    Instant now = sg.clock.instant();
+    Instant now = sg.now();
     Instant renewedAt = session.expires().minus(session.ttl());
     if (Duration.between(renewedAt, now).compareTo(session.ttl().dividedBy(10)) <= 0) {
       return session;

@@ -50,6 +50,8 @@ public final class SyncGatewayStandIn implements AutoCloseable {
 
   final Vertx vertx;
   final Clock clock;
+  /** How far SG's clock runs ahead of the test's (machines' clocks differ). */
+  private volatile Duration clockAhead = Duration.ZERO;
   final Set<String> databases;
   final URI documentStore;
   final Map<String, Map<String, User>> users = new ConcurrentHashMap<>();
@@ -184,10 +186,20 @@ public final class SyncGatewayStandIn implements AutoCloseable {
     sessions.values().removeIf(s -> s.user().equals(user));
   }
 
+  /** Sets SG's clock this far ahead of the test's, as when its machine's clock is wrong. */
+  public void clockAhead(Duration ahead) {
+    clockAhead = ahead;
+  }
+
+  /** SG's own time. */
+  Instant now() {
+    return clock.instant().plus(clockAhead);
+  }
+
   /** Opens a session the way an app server would through the Admin API, answering its id. */
   public String openSession(String db, String user, Duration ttl) {
     users.get(db).putIfAbsent(user, new User(user, "operator-set", false));
-    Session session = new Session(newSessionId(), db, user, ttl, clock.instant().plus(ttl));
+    Session session = new Session(newSessionId(), db, user, ttl, now().plus(ttl));
     sessions.put(session.id(), session);
     return session.id();
   }
