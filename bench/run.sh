@@ -1,0 +1,237 @@
+#!/usr/bin/env bash
+# Throughput benchmark: what Syncgate costs per request, next to nginx as a plain reverse proxy
+# and next to no proxy at all. Everything runs on 127.0.0.1, on free ports, in a temporary
+# directory removed at the end:
+#   - a static upstream (nginx) playing Sync Gateway: a 1 KB and a 100 KB JSON document on its
+#     public API (for the one session's cookie only, as SG would), the Admin API calls Syncgate's
+#     sign-in makes, and an OpenID provider's discovery document and keys (a fresh RSA key);
+#   - nginx proxying to it (one worker per core, as Syncgate has one event loop per core,
+#     keep-alive to the upstream, no access log);
+#   - the Syncgate jar (no access log; its default JVM settings, or JAVA_OPTS), signed in once
+#     with an RS256 token minted at start, for the cookie; the token itself for the bearer case.
+# wrk then loads each case in turn, ROUNDS times over (round 1 runs every case, then round 2...),
+# so that noise on the machine spreads over all cases alike: GET of the 1 KB document direct,
+# through nginx, through Syncgate with the session cookie and with the bearer token; the 100 KB
+# document direct, through nginx and through Syncgate with the cookie. For each run it reads the
+# proxy's CPU time (utime+stime of Syncgate's JVM, or of nginx's master and workers) before and
+# after, and prints a markdown table of medians over the rounds: requests per second, latency
+# p50/p99, the proxy's CPU per request, its peak resident set (VmHWM; nginx: its workers summed)
+# and throughput relative to nginx and to no proxy. Any error response fails the run.
+#
+# Needs the jar (./mvnw -q -B -ntp -DskipTests package), nginx and wrk (Debian:
+# apt-get install nginx-light wrk), Node.js 18+ and curl. The load generator shares the machine
+# with what it measures: compare cases within one run rather than runs on different machines.
+#
+# Run: bench/run.sh
+#   DURATION=10s ROUNDS=3 WARMUP=5s THREADS=1 CONNECTIONS=64 UPSTREAM_WORKERS=1 JAVA_OPTS=... bench/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-10s}             # each measured wrk run
+ROUNDS=${ROUNDS:-3}                   # every case runs once per round
+WARMUP=${WARMUP:-5s}                  # one unmeasured run of each case first (JIT); 0 skips it
+THREADS=${THREADS:-1}                 # wrk -t
+CONNECTIONS=${CONNECTIONS:-64}        # wrk -c
+UPSTREAM_WORKERS=${UPSTREAM_WORKERS:-1}
+PROXY_WORKERS=$(nproc)                # Syncgate runs one event loop per available processor
+JAR=target/syncgate.jar
+NGINX=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
+
+missing=0
+[ -x "$NGINX" ] || { echo "nginx not found: apt-get install nginx-light" >&2; missing=1; }
+command -v wrk > /dev/null || { echo "wrk not found: apt-get install wrk" >&2; missing=1; }
+command -v node > /dev/null || { echo "node not found: install Node.js 18 or later" >&2; missing=1; }
+command -v curl > /dev/null || { echo "curl not found: apt-get install curl" >&2; missing=1; }
+[ -f "$JAR" ] || { echo "build the jar first: ./mvnw -q -B -ntp -DskipTests package" >&2; missing=1; }
+[ "$missing" = 0 ] || exit 1
+. scripts/java-home.sh
+
+seconds() { # a wrk duration (10, 10s, 2m, 1h) in seconds
+  case $1 in *h) echo $((${1%h} * 3600)) ;; *m) echo $((${1%m} * 60)) ;; *s) echo "${1%s}" ;; *) echo "$1" ;; esac
+}
+
+work=$(mktemp -d)
+cleanup() {
+  kill $(jobs -p) 2> /dev/null || true
+  wait 2> /dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+fail() {
+  echo "FAILED: $*" >&2
+  for log in "$work"/*.log; do
+    [ -s "$log" ] && { echo "--- $(basename "$log") (last lines)" >&2; tail -n 20 "$log" >&2; }
+  done
+  exit 1
+}
+
+# Six free ports at once (all held open while asked, so they differ).
+read -r public_port admin_port idp_port proxy_port gate_port management_port < <(node -e '
+  const net = require("node:net");
+  const servers = Array.from({ length: 6 }, () => net.createServer());
+  Promise.all(servers.map((s) => new Promise((ok) => s.listen(0, "127.0.0.1", ok)))).then(() => {
+    console.log(servers.map((s) => s.address().port).join(" "));
+    servers.forEach((s) => s.close());
+  });')
+
+# Documents, identity provider files, token and session, valid for well past the whole run.
+cases=7
+planned=$(( cases * (ROUNDS * $(seconds "$DURATION") + $(seconds "$WARMUP")) ))
+issuer="http://127.0.0.1:$idp_port/issuer"
+subject=bench-user
+node bench/http/fixtures.js "$work" "$issuer" bench "$subject" $(( 3600 > 2 * planned + 600 ? 3600 : 2 * planned + 600 ))
+token=$(cat "$work/token")
+session_id=$(cat "$work/session_id")
+
+user_line=""
+[ "$(id -u)" = 0 ] && user_line="user root;"   # else workers would drop to a user that cannot read $work
+fill() {
+  sed -e "s|@USER@|$user_line|" -e "s|@WORK@|$work|g" -e "s|@PUBLIC_PORT@|$public_port|g" \
+    -e "s|@ADMIN_PORT@|$admin_port|g" -e "s|@IDP_PORT@|$idp_port|g" -e "s|@PROXY_PORT@|$proxy_port|g" \
+    -e "s|@SESSION_ID@|$session_id|g" -e "s|@EXPIRES@|$(cat "$work/expires")|g" -e "s|@SUBJECT@|$subject|g" \
+    -e "s|@WORKERS@|$2|g" "bench/http/$1" > "$work/$1"
+}
+fill upstream.conf "$UPSTREAM_WORKERS"
+fill proxy.conf "$PROXY_WORKERS"
+mkdir -p "$work/upstream-tmp" "$work/proxy-tmp"
+
+"$NGINX" -e "$work/upstream-error.log" -p "$work" -c "$work/upstream.conf" > "$work/upstream.log" 2>&1 &
+upstream=$!
+"$NGINX" -e "$work/proxy-error.log" -p "$work" -c "$work/proxy.conf" > "$work/proxy.log" 2>&1 &
+proxy=$!
+
+cat > "$work/syncgate.yaml" <<YAML
+listen: {host: 127.0.0.1, port: $gate_port, base_path: /sync}
+management: {host: 127.0.0.1, port: $management_port}
+oidc: {issuer: "$issuer", audiences: [bench]}
+sync_gateway: {public_url: "http://127.0.0.1:$public_port", admin_url: "http://127.0.0.1:$admin_port", databases: [todo]}
+session: {sign_ins_per_user_per_minute: 1000000, sign_ins_per_second: 1000000}
+cookie: {secure: false}
+YAML
+SYNCGATE_ACCESS_LOG_LEVEL=OFF SYNCGATE_SESSION_COOKIE_SECRET=$(node -p 'require("node:crypto").randomBytes(32).toString("hex")') \
+  java ${JAVA_OPTS:-} -jar "$JAR" --config "$work/syncgate.yaml" > "$work/syncgate.log" 2>&1 &
+syncgate=$!
+
+# Up when each answers; Syncgate when ready (the provider's keys loaded).
+wait_for() { # URL PID NAME
+  local tries=0
+  until [ "$(curl -s -o /dev/null -w '%{http_code}' "$1")" = 200 ]; do
+    kill -0 "$2" 2> /dev/null || fail "$3 exited"
+    tries=$((tries + 1))
+    [ $tries -lt 600 ] || fail "$3 not ready after a minute"
+    sleep 0.1
+  done
+}
+wait_for "$issuer/.well-known/openid-configuration" $upstream "upstream nginx"
+until curl -s -o /dev/null "http://127.0.0.1:$proxy_port/"; do kill -0 $proxy 2> /dev/null || fail "proxy nginx exited"; sleep 0.1; done
+wait_for "http://127.0.0.1:$management_port/readyz" $syncgate "Syncgate"
+
+# Sign in once for the cookie, as a client would.
+sign_in=$(curl -s -D - -o "$work/sign-in.json" -w '%{http_code}' -X POST -H "Authorization: Bearer $token" \
+  "http://127.0.0.1:$gate_port/sync/todo/_session") || fail "sign-in request failed"
+case $sign_in in *200) ;; *) fail "sign-in answered: $sign_in $(cat "$work/sign-in.json")" ;; esac
+cookie=$(printf '%s\n' "$sign_in" | tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: \(SyncGatewaySession=[^;]*\).*/\1/p')
+[ -n "$cookie" ] || fail "sign-in set no session cookie: $sign_in"
+
+direct="http://127.0.0.1:$public_port/todo"
+nginx="http://127.0.0.1:$proxy_port/todo"
+gate="http://127.0.0.1:$gate_port/sync/todo"
+sg_cookie="Cookie: SyncGatewaySession=$session_id"   # what a client talking to SG itself sends
+label=("direct" "nginx" "syncgate cookie" "syncgate bearer" "direct" "nginx" "syncgate cookie")
+size=(1k 1k 1k 1k 100k 100k 100k)
+url=("$direct/doc1k" "$nginx/doc1k" "$gate/doc1k" "$gate/doc1k" "$direct/doc100k" "$nginx/doc100k" "$gate/doc100k")
+header=("$sg_cookie" "$sg_cookie" "Cookie: $cookie" "Authorization: Bearer $token" "$sg_cookie" "$sg_cookie" "Cookie: $cookie")
+proxy_of=(none nginx syncgate syncgate none nginx syncgate)
+
+# Every case answers 200 with exactly the document; the upstream refuses a request without the
+# session, so a 200 through Syncgate shows it presented the session.
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$direct/doc1k")" = 401 ] || fail "the upstream served a request without a session"
+for i in $(seq 0 $((cases - 1))); do
+  status=$(curl -s -o "$work/body" -w '%{http_code} %{content_type}' -H "${header[$i]}" "${url[$i]}")
+  [ "$status" = "200 application/json" ] || fail "${label[$i]} ${size[$i]}: answered $status: $(head -c 300 "$work/body")"
+  cmp -s "$work/body" "$work/www/todo/doc${size[$i]}" || fail "${label[$i]} ${size[$i]}: not the document"
+done
+
+proxy_pids() {
+  case $1 in
+    nginx) echo "$proxy" $(pgrep -P "$proxy") ;;
+    syncgate) echo "$syncgate" ;;
+  esac
+}
+cpu_ticks() { # utime + stime of the processes, in clock ticks
+  local total=0 pid
+  for pid in "$@"; do total=$((total + $(sed 's/^.*) //' "/proc/$pid/stat" | awk '{print $12 + $13}'))); done
+  echo $total
+}
+peak_rss_kb() { # the JVM's high-water mark, or that of nginx's workers summed
+  case $1 in
+    nginx) cat $(pgrep -P "$proxy" | sed 's|.*|/proc/&/status|') | awk '/^VmHWM/ {kb += $2} END {print kb}' ;;
+    syncgate) awk '/^VmHWM/ {print $2}' "/proc/$syncgate/status" ;;
+  esac
+}
+clock_ticks=$(getconf CLK_TCK)
+
+run() { # CASE ROUND DURATION; ROUND 0 is the warm-up, not recorded
+  local i=$1 pids="" before=0 after=0
+  [ "${proxy_of[$i]}" = none ] || pids=$(proxy_pids "${proxy_of[$i]}")
+  [ -z "$pids" ] || before=$(cpu_ticks $pids)
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$3" --timeout 10s -s bench/http/report.lua -H "${header[$i]}" "${url[$i]}" \
+    > "$work/wrk.out" 2>&1 || fail "wrk: $(cat "$work/wrk.out")"
+  [ -z "$pids" ] || after=$(cpu_ticks $pids)
+  local result
+  result=$(sed -n 's/^RESULT //p' "$work/wrk.out")
+  [ -n "$result" ] || fail "wrk printed no result: $(cat "$work/wrk.out")"
+  local requests duration_us status connect read write timeout p50_us p99_us bytes kv
+  for kv in $result; do printf -v "${kv%%=*}" '%s' "${kv#*=}"; done
+  if [ "$requests" -eq 0 ] || [ $((status + connect + read + write + timeout)) -ne 0 ]; then
+    fail "${label[$i]} ${size[$i]}: $requests requests, errors: status $status, connect $connect, read $read, write $write, timeout $timeout
+$(cat "$work/wrk.out")"
+  fi
+  local rss=- cpu=-
+  if [ -n "$pids" ]; then
+    rss=$(peak_rss_kb "${proxy_of[$i]}")
+    cpu=$(awk -v t=$((after - before)) -v hz="$clock_ticks" -v n="$requests" 'BEGIN {printf "%.2f", t * 1e6 / hz / n}')
+  fi
+  local rps
+  rps=$(awk -v n="$requests" -v us="$duration_us" 'BEGIN {printf "%.0f", n * 1e6 / us}')
+  printf '%-16s %-5s round %s: %6s req/s, p50 %6s us, p99 %7s us, CPU %6s us/req\n' \
+    "${label[$i]}" "${size[$i]}" "$2" "$rps" "$p50_us" "$p99_us" "$cpu" >&2
+  [ "$2" = 0 ] || echo "$i $2 $rps $p50_us $p99_us $cpu $rss" >> "$work/results"
+}
+
+echo "$(nproc) cores; nginx $("$NGINX" -v 2>&1 | sed 's|.*/||'), $(java -version 2>&1 | head -1); wrk -t$THREADS -c$CONNECTIONS, $ROUNDS rounds of $DURATION per case" >&2
+if [ "$(seconds "$WARMUP")" -gt 0 ]; then
+  for i in $(seq 0 $((cases - 1))); do run "$i" 0 "$WARMUP"; done
+fi
+for round in $(seq 1 "$ROUNDS"); do
+  for i in $(seq 0 $((cases - 1))); do run "$i" "$round" "$DURATION"; done
+done
+
+median() { # of column $2 for case $1 ("-" when not measured)
+  awk -v c="$1" -v k="$2" '$1 == c {print $k}' "$work/results" | sort -g |
+    awk '{v[NR] = $1} END {if (v[1] == "-") print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+}
+peak() { # the largest peak RSS seen for case $1, in MB
+  awk -v c="$1" '$1 == c && $7 != "-" {if ($7 > m) m = $7} END {if (m) printf "%.0f", m / 1024; else print "-"}' "$work/results"
+}
+declare -A rps cpu
+for i in $(seq 0 $((cases - 1))); do rps[$i]=$(median "$i" 3); cpu[$i]=$(median "$i" 6); done
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+
+echo
+echo "$(nproc) cores, wrk -t$THREADS -c$CONNECTIONS, median of $ROUNDS × $DURATION per case; CPU and RSS are the proxy's."
+echo
+echo "| case | req/s | p50 | p99 | CPU µs/req | peak RSS MB | × nginx | × direct |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+for i in $(seq 0 $((cases - 1))); do
+  if [ "${size[$i]}" = 1k ]; then base_nginx=1 base_direct=0; else base_nginx=5 base_direct=4; fi
+  printf '| %s %s | %s | %s ms | %s ms | %s | %s | %s | %s |\n' "${label[$i]}" "$([ "${size[$i]}" = 1k ] && echo '1 KB' || echo '100 KB')" \
+    "${rps[$i]}" "$(awk -v us="$(median "$i" 4)" 'BEGIN {printf "%.2f", us / 1000}')" \
+    "$(awk -v us="$(median "$i" 5)" 'BEGIN {printf "%.2f", us / 1000}')" \
+    "$([ "${cpu[$i]}" = - ] && echo - || printf '%.1f' "${cpu[$i]}")" "$(peak "$i")" \
+    "$(ratio "${rps[$i]}" "${rps[$base_nginx]}")" "$(ratio "${rps[$i]}" "${rps[$base_direct]}")"
+done
+echo
+echo "Syncgate CPU per 1 KB request, bearer ÷ cookie: $(ratio "${cpu[3]}" "${cpu[2]}") ($(printf '%.1f' "${cpu[3]}") µs vs $(printf '%.1f' "${cpu[2]}") µs)"
