@@ -23,13 +23,13 @@
 # with what it measures: compare cases within one run rather than runs on different machines.
 #
 # Run: bench/run.sh
-#   DURATION=10s ROUNDS=3 WARMUP=5s THREADS=1 CONNECTIONS=64 UPSTREAM_WORKERS=1 JAVA_OPTS=... bench/run.sh
+#   DURATION=10s ROUNDS=3 WARMUP=10s THREADS=1 CONNECTIONS=64 UPSTREAM_WORKERS=1 JAVA_OPTS=... bench/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DURATION=${DURATION:-10s}             # each measured wrk run
 ROUNDS=${ROUNDS:-3}                   # every case runs once per round
-WARMUP=${WARMUP:-5s}                  # one unmeasured run of each case first (JIT); 0 skips it
+WARMUP=${WARMUP:-10s}                 # one unmeasured run of each case first (JIT); 0 skips it
 THREADS=${THREADS:-1}                 # wrk -t
 CONNECTIONS=${CONNECTIONS:-64}        # wrk -c
 UPSTREAM_WORKERS=${UPSTREAM_WORKERS:-1}
@@ -172,14 +172,26 @@ peak_rss_kb() { # the JVM's high-water mark, or that of nginx's workers summed
   esac
 }
 clock_ticks=$(getconf CLK_TCK)
+# CPU time of every process outside the benchmark (a build running beside it, say), "pid ticks"
+# per line: reported per run as a share of one core, to tell noise from a real difference. wrk
+# has exited by the second sample, and so does not count.
+ours=" $upstream $(pgrep -P "$upstream" | tr '\n' ' ') $proxy $(pgrep -P "$proxy" | tr '\n' ' ') $syncgate $$ "
+others_ticks() {
+  { cat /proc/[0-9]*/stat 2> /dev/null || true; } |   # some exit while read
+    awk -v ours="$ours" '{pid = $1; sub(/^.*\) /, ""); if (!index(ours, " " pid " ")) print pid, $12 + $13}'
+}
 
 run() { # CASE ROUND DURATION; ROUND 0 is the warm-up, not recorded
   local i=$1 pids="" before=0 after=0
   [ "${proxy_of[$i]}" = none ] || pids=$(proxy_pids "${proxy_of[$i]}")
   [ -z "$pids" ] || before=$(cpu_ticks $pids)
+  others_ticks > "$work/others.before"
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"$3" --timeout 10s -s bench/http/report.lua -H "${header[$i]}" "${url[$i]}" \
     > "$work/wrk.out" 2>&1 || fail "wrk: $(cat "$work/wrk.out")"
   [ -z "$pids" ] || after=$(cpu_ticks $pids)
+  local others
+  others=$(others_ticks | awk -v hz="$clock_ticks" -v s="$(seconds "$3")" '
+    NR == FNR {before[$1] = $2; next} {used += $2 - before[$1]} END {printf "%.0f", used * 100 / hz / s}' "$work/others.before" -)
   local result
   result=$(sed -n 's/^RESULT //p' "$work/wrk.out")
   [ -n "$result" ] || fail "wrk printed no result: $(cat "$work/wrk.out")"
@@ -196,9 +208,9 @@ $(cat "$work/wrk.out")"
   fi
   local rps
   rps=$(awk -v n="$requests" -v us="$duration_us" 'BEGIN {printf "%.0f", n * 1e6 / us}')
-  printf '%-16s %-5s round %s: %6s req/s, p50 %6s us, p99 %7s us, CPU %6s us/req\n' \
-    "${label[$i]}" "${size[$i]}" "$2" "$rps" "$p50_us" "$p99_us" "$cpu" >&2
-  [ "$2" = 0 ] || echo "$i $2 $rps $p50_us $p99_us $cpu $rss" >> "$work/results"
+  printf '%-16s %-5s round %s: %6s req/s, p50 %6s us, p99 %7s us, CPU %6s us/req; other processes %3s%% of a core\n' \
+    "${label[$i]}" "${size[$i]}" "$2" "$rps" "$p50_us" "$p99_us" "$cpu" "$others" >&2
+  [ "$2" = 0 ] || echo "$i $2 $rps $p50_us $p99_us $cpu $rss $others" >> "$work/results"
 }
 
 echo "$(nproc) cores; nginx $("$NGINX" -v 2>&1 | sed 's|.*/||'), $(java -version 2>&1 | head -1); wrk -t$THREADS -c$CONNECTIONS, $ROUNDS rounds of $DURATION per case" >&2
@@ -228,10 +240,12 @@ echo "|---|---:|---:|---:|---:|---:|---:|---:|"
 for i in $(seq 0 $((cases - 1))); do
   if [ "${size[$i]}" = 1k ]; then base_nginx=1 base_direct=0; else base_nginx=5 base_direct=4; fi
   printf '| %s %s | %s | %s ms | %s ms | %s | %s | %s | %s |\n' "${label[$i]}" "$([ "${size[$i]}" = 1k ] && echo '1 KB' || echo '100 KB')" \
-    "${rps[$i]}" "$(awk -v us="$(median "$i" 4)" 'BEGIN {printf "%.2f", us / 1000}')" \
+    "$(printf '%.0f' "${rps[$i]}")" "$(awk -v us="$(median "$i" 4)" 'BEGIN {printf "%.2f", us / 1000}')" \
     "$(awk -v us="$(median "$i" 5)" 'BEGIN {printf "%.2f", us / 1000}')" \
     "$([ "${cpu[$i]}" = - ] && echo - || printf '%.1f' "${cpu[$i]}")" "$(peak "$i")" \
     "$(ratio "${rps[$i]}" "${rps[$base_nginx]}")" "$(ratio "${rps[$i]}" "${rps[$base_direct]}")"
 done
 echo
 echo "Syncgate CPU per 1 KB request, bearer ÷ cookie: $(ratio "${cpu[3]}" "${cpu[2]}") ($(printf '%.1f' "${cpu[3]}") µs vs $(printf '%.1f' "${cpu[2]}") µs)"
+busiest=$(awk '$8 > m {m = $8} END {print m + 0}' "$work/results")
+echo "Processes outside the benchmark used up to $busiest% of a core during a measured run$([ "$busiest" -lt 10 ] || echo ': noisy, compare with care')."
