@@ -21,6 +21,8 @@
 # Needs the jar (./mvnw -q -B -ntp -DskipTests package), nginx and wrk (Debian:
 # apt-get install nginx-light wrk), Node.js 18+ and curl. The load generator shares the machine
 # with what it measures: compare cases within one run rather than runs on different machines.
+# Syncgate's JIT needs some 20 s of load to settle on 2 cores: with a shorter WARMUP its first
+# cases measure the compiler. CPU per request is the figure least moved by other load.
 #
 # Run: bench/run.sh
 #   DURATION=10s ROUNDS=3 WARMUP=10s THREADS=1 CONNECTIONS=64 UPSTREAM_WORKERS=1 JAVA_OPTS=... bench/run.sh
@@ -201,6 +203,10 @@ run() { # CASE ROUND DURATION; ROUND 0 is the warm-up, not recorded
     fail "${label[$i]} ${size[$i]}: $requests requests, errors: status $status, connect $connect, read $read, write $write, timeout $timeout
 $(cat "$work/wrk.out")"
   fi
+  # wrk counts only statuses of 400 and more as errors: every answer must at least carry the document.
+  local document_bytes=$(( ${size[$i]%k} * 1024 ))
+  [ "$bytes" -ge $((requests * document_bytes)) ] ||
+    fail "${label[$i]} ${size[$i]}: $bytes bytes for $requests responses, less than the document each"
   local rss=- cpu=-
   if [ -n "$pids" ]; then
     rss=$(peak_rss_kb "${proxy_of[$i]}")
@@ -247,5 +253,6 @@ for i in $(seq 0 $((cases - 1))); do
 done
 echo
 echo "Syncgate CPU per 1 KB request, bearer ÷ cookie: $(ratio "${cpu[3]}" "${cpu[2]}") ($(printf '%.1f' "${cpu[3]}") µs vs $(printf '%.1f' "${cpu[2]}") µs)"
+echo "Syncgate CPU per request ÷ nginx's: $(ratio "${cpu[2]}" "${cpu[1]}") at 1 KB (cookie), $(ratio "${cpu[6]}" "${cpu[5]}") at 100 KB."
 busiest=$(awk '$8 > m {m = $8} END {print m + 0}' "$work/results")
 echo "Processes outside the benchmark used up to $busiest% of a core during a measured run$([ "$busiest" -lt 10 ] || echo ': noisy, compare with care')."
