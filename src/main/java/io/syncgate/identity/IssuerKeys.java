@@ -2,6 +2,8 @@ package io.syncgate.identity;
 
 import com.nimbusds.jose.jwk.JWKSet;
 import io.syncgate.config.OidcConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
@@ -35,6 +37,8 @@ final class IssuerKeys {
   private static final Pattern MAX_AGE = Pattern.compile("(?:^|[,\\s])max-age\\s*=\\s*\"?(\\d{1,10})\"?");
 
   private final WebClient web;
+  private final Counter fetched;
+  private final Counter failed;
   private final OidcConfig config;
   private final Clock clock;
 
@@ -45,7 +49,11 @@ final class IssuerKeys {
   private Instant lastFailure;
   private Future<Snapshot> inFlight;
 
-  IssuerKeys(WebClient web, OidcConfig config, Clock clock) {
+  IssuerKeys(WebClient web, OidcConfig config, Clock clock, MeterRegistry metrics) {
+    this.fetched = Counter.builder("syncgate.jwks.fetches").description("Fetches of an issuer's signing keys, by outcome")
+        .tag("issuer", config.issuer()).tag("outcome", "ok").register(metrics);
+    this.failed = Counter.builder("syncgate.jwks.fetches").description("Fetches of an issuer's signing keys, by outcome")
+        .tag("issuer", config.issuer()).tag("outcome", "failed").register(metrics);
     this.web = web;
     this.config = config;
     this.clock = clock;
@@ -128,6 +136,7 @@ final class IssuerKeys {
           Snapshot stale;
           synchronized (this) {
             inFlight = null;
+            (result.succeeded() ? fetched : failed).increment();
             if (result.succeeded()) {
               if (failingSince != null) {
                 log.info("signing keys of {} can be loaded again, after failing since {}", config.issuer(), failingSince);

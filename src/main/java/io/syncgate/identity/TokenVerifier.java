@@ -23,6 +23,7 @@ import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.micrometer.core.instrument.MeterRegistry;
 import com.github.benmanes.caffeine.cache.Expiry;
 import java.nio.charset.StandardCharsets;
 import java.security.Key;
@@ -71,13 +72,13 @@ public final class TokenVerifier {
   private final Cache<String, Verified> verified;
   private final LongAdder signatureChecks = new LongAdder();
 
-  public TokenVerifier(WebClient web, OidcConfig config, Clock clock) {
-    this(web, List.of(config), clock);
+  public TokenVerifier(WebClient web, OidcConfig config, Clock clock, MeterRegistry metrics) {
+    this(web, List.of(config), clock, metrics);
   }
 
-  public TokenVerifier(WebClient web, List<OidcConfig> configs, Clock clock) {
+  public TokenVerifier(WebClient web, List<OidcConfig> configs, Clock clock, MeterRegistry metrics) {
     for (OidcConfig config : configs) {
-      issuers.put(config.issuer(), new Issuer(config, new IssuerKeys(web, config, clock)));
+      issuers.put(config.issuer(), new Issuer(config, new IssuerKeys(web, config, clock, metrics)));
     }
     this.clock = clock;
     this.verified = Caffeine.newBuilder()

@@ -1,5 +1,7 @@
 package io.syncgate.proxy;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.syncgate.pouchdb.PouchDbCompatibility;
 import io.syncgate.session.OpenStreams;
@@ -24,6 +26,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -51,6 +54,13 @@ public final class Forwarder {
   private final Streams streams;
   private final long requestTimeoutMillis;
   private final ProxyOptions options = new ProxyOptions().setSupportWebSocket(true);
+  private final Timer latency;
+
+  /** Histogram buckets for backend latency: from a local SG's milliseconds to a slow one's seconds. */
+  public static final Duration[] LATENCY_BUCKETS = {Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5),
+      Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100),
+      Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2),
+      Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30)};
 
   /**
    * @param poolWait the longest a request waits for a connection to the backend
@@ -59,7 +69,12 @@ public final class Forwarder {
    * @param streams where this event loop's feeds and WebSockets are kept, to be ended at a stop
    */
   public Forwarder(HttpClient client, URI publicUrl, Duration poolWait, Duration requestTimeout, Sessions sessions,
-      PouchDbCompatibility pouchDb, Streams streams) {
+      PouchDbCompatibility pouchDb, Streams streams, MeterRegistry metrics) {
+    this.latency = Timer.builder("syncgate.backend.latency")
+        .description("Time from a request sent to the backend to its answer's head; feeds and WebSockets apart")
+        .tag("api", "public")
+        .serviceLevelObjectives(LATENCY_BUCKETS)
+        .register(metrics);
     this.client = client;
     boolean tls = publicUrl.getScheme().equals("https");
     // A request waits at most poolWait for one of the pool's connections, never forever.
@@ -100,6 +115,8 @@ public final class Forwarder {
             origin.reset();
           } else if (!feed && !webSocket) {
             answerWithin(context, origin);
+            long sent = System.nanoTime();
+            origin.response().onSuccess(head -> latency.record(System.nanoTime() - sent, TimeUnit.NANOSECONDS));
           }
         }));
     boolean tracked = outbound.credential() instanceof Outbound.Session && (isChanges(outbound.uri()) || webSocket);
@@ -181,7 +198,7 @@ public final class Forwarder {
 
     @Override
     public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
-      whenFinished.accept(streams.add(() -> endCleanly(context)));
+      whenFinished.accept(streams.add(() -> endCleanly(context), false));
       return context.sendRequest();
     }
 

@@ -99,7 +99,7 @@ final class WebSocketRelay implements ProxyInterceptor {
     return request.toNetSocket()
         .onSuccess(toClient -> {
           link = new Link(context, toClient, toBackend, request.connection(), upstream.request().connection());
-          Runnable remove = streams.add(() -> link.end(GOING_AWAY, "Syncgate is stopping"));
+          Runnable remove = streams.add(() -> link.end(GOING_AWAY, "Syncgate is stopping"), true);
           toClient.closeHandler(v -> {
             remove.run();
             link.closeWithin(toBackend);

@@ -26,6 +26,7 @@ import io.vertx.core.net.impl.ConnectionBase;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Guards the public listener's connections below the HTTP layer, where Vert.x has no setting for
@@ -44,6 +45,7 @@ final class ConnectionGuard {
   private final InboundLimits limits;
   private final int maxConnections;
   private final AtomicInteger open = new AtomicInteger();
+  private final LongAdder refused = new LongAdder();
 
   ConnectionGuard(InboundLimits limits, int maxConnections) {
     this.limits = limits;
@@ -55,12 +57,22 @@ final class ConnectionGuard {
     return open.get();
   }
 
+  /** Connections refused since start because the cap was reached. */
+  long refused() {
+    return refused.sum();
+  }
+
+  int maxConnections() {
+    return maxConnections;
+  }
+
   /** Takes a new connection in, from its event loop, before any of its requests is read. */
   void accept(HttpConnection connection, HttpServerOptions options) {
     Channel channel = ((ConnectionBase) connection).channel();
     int count = open.incrementAndGet();
     channel.closeFuture().addListener(f -> open.decrementAndGet());
     if (count > maxConnections) {
+      refused.increment();
       answerAndClose(channel.pipeline().firstContext(), GatewayFailure.unavailable(
           "this instance holds as many connections as it may: try again", 1));
       return;

@@ -29,7 +29,7 @@ final class GatewayRouter {
   private GatewayRouter() {}
 
   static Router create(Vertx vertx, SyncgateConfig config, SignIn signIn, SignOut signOut,
-      Authenticator authenticator, Forwarder forwarder) {
+      Authenticator authenticator, Forwarder forwarder, GatewayMetrics metrics) {
     String base = config.basePath();
     List<String> databases = config.syncGateway().databases();
     Router router = Router.router(vertx);
@@ -38,6 +38,7 @@ final class GatewayRouter {
       // Nothing reads the body until it is forwarded; unpaused, its first bytes would be lost.
       ctx.request().pause();
       AccessLog.record(ctx);
+      metrics.count(ctx);
       if (ctx.request().headers().size() > config.inbound().maxHeaders()) {
         throw GatewayFailure.headersTooLarge("more than " + config.inbound().maxHeaders() + " header fields");
       }

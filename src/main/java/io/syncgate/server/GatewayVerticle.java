@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 final class GatewayVerticle extends VerticleBase {
 
   record Shared(SyncgateConfig config, SignIn signIn, SignOut signOut, Authenticator authenticator, Sessions sessions,
-      ConnectionGuard guard, int backendConnections) {}
+      ConnectionGuard guard, int backendConnections, GatewayMetrics metrics) {}
 
   private final Shared shared;
   private final int port;
@@ -44,8 +44,10 @@ final class GatewayVerticle extends VerticleBase {
             .setDecompressionSupported(false),
         new PoolOptions().setHttp1MaxSize(shared.backendConnections()));
     Forwarder forwarder = new Forwarder(client, backend.publicUrl(), backend.poolWaitTimeout(), backend.requestTimeout(),
-        shared.sessions(), new PouchDbCompatibility(config.pouchDb()), streams);
-    var router = GatewayRouter.create(vertx, config, shared.signIn(), shared.signOut(), shared.authenticator(), forwarder);
+        shared.sessions(), new PouchDbCompatibility(config.pouchDb()), streams, shared.metrics().registry());
+    shared.metrics().watch(streams);
+    var router = GatewayRouter.create(vertx, config, shared.signIn(), shared.signOut(), shared.authenticator(), forwarder,
+        shared.metrics());
     HttpServerOptions options = new HttpServerOptions()
         .setHost(config.listen().host())
         .setPort(port)

@@ -11,7 +11,7 @@ import io.syncgate.config.Listener;
 import java.util.function.BooleanSupplier;
 
 /**
- * Health and readiness on their own listener (loopback by default), apart from client traffic.
+ * Health, readiness and metrics on their own listener (loopback by default), apart from client traffic.
  * Live means the process serves; ready means the identity provider's keys are loaded, so sign-ins
  * can succeed, and the instance is not stopping. A readiness probe that finds no keys asks for them again, so the instance becomes
  * ready by itself once the provider is back.
@@ -20,8 +20,13 @@ final class ManagementServer {
 
   private ManagementServer() {}
 
-  static Future<HttpServer> start(Vertx vertx, Listener listener, TokenVerifier verifier, BooleanSupplier stopping) {
+  static Future<HttpServer> start(Vertx vertx, Listener listener, TokenVerifier verifier, BooleanSupplier stopping,
+      GatewayMetrics metrics) {
     Router router = Router.router(vertx);
+    // Prometheus's text format; a scrape walks every meter, so it runs off the event loop.
+    router.get("/metrics").handler(ctx -> vertx.executeBlocking(metrics::scrape)
+        .onSuccess(text -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(text))
+        .onFailure(ctx::fail));
     router.get("/healthz").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
     router.get("/readyz").handler(ctx -> {
       if (stopping.getAsBoolean()) {

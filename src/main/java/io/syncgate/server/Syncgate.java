@@ -2,7 +2,9 @@ package io.syncgate.server;
 
 import io.syncgate.backend.syncgateway.SyncGatewayBackend;
 import io.syncgate.config.SyncgateConfig;
+import io.micrometer.core.instrument.Timer;
 import io.syncgate.identity.TokenVerifier;
+import io.syncgate.proxy.Forwarder;
 import io.syncgate.session.Sessions;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -38,9 +40,11 @@ public final class Syncgate {
   private final AtomicBoolean stopping;
   private final ConnectionGuard guard;
   private final Duration drainTimeout;
+  private final GatewayMetrics metrics;
 
   private Syncgate(Vertx vertx, List<WebClient> clients, Sessions sessions, int publicPort, HttpServer management,
-      String deployment, AtomicBoolean stopping, ConnectionGuard guard, Duration drainTimeout) {
+      String deployment, AtomicBoolean stopping, ConnectionGuard guard, Duration drainTimeout, GatewayMetrics metrics) {
+    this.metrics = metrics;
     this.vertx = vertx;
     this.clients = clients;
     this.sessions = sessions;
@@ -53,26 +57,31 @@ public final class Syncgate {
   }
 
   public static Future<Syncgate> start(Vertx vertx, SyncgateConfig config, Clock clock) {
-    WebClient web = WebClient.create(vertx, new WebClientOptions()
-        .setUserAgent("Syncgate")
-        .setConnectTimeout((int) config.syncGateway().connectTimeout().toMillis())
-        .setFollowRedirects(false));
-    TokenVerifier verifier = new TokenVerifier(web, config.issuers(), clock);
-    // The Admin API gets a small pool of its own: sign-ins never queue behind key fetches.
-    WebClient admin = WebClient.create(vertx, new WebClientOptions()
-            .setUserAgent("Syncgate")
-            .setConnectTimeout((int) config.syncGateway().connectTimeout().toMillis())
-            .setFollowRedirects(false),
-        new PoolOptions().setHttp1MaxSize(config.syncGateway().adminMaxConnections()));
-    Sessions sessions = new Sessions(vertx, new SyncGatewayBackend(admin, config.syncGateway(), config.provisioning()), config.session(),
-        config.cookie(), config.basePath(), cookieSecrets(config), clock);
-    List<String> databases = config.syncGateway().databases();
     int loops = Runtime.getRuntime().availableProcessors();
     Capacity capacity = Capacity.plan(config.inbound(), config.syncGateway());
     log.info("capacity: {} client connections, {} to Sync Gateway ({} per event loop); open-file limit {}",
         capacity.clientConnections(), capacity.backendConnections(), capacity.backendConnectionsPerLoop(loops),
         capacity.openFileLimit());
     ConnectionGuard guard = new ConnectionGuard(config.inbound(), capacity.clientConnections());
+    GatewayMetrics metrics = new GatewayMetrics(config.basePath(), guard);
+    WebClient web = WebClient.create(vertx, new WebClientOptions()
+        .setUserAgent("Syncgate")
+        .setConnectTimeout((int) config.syncGateway().connectTimeout().toMillis())
+        .setFollowRedirects(false));
+    TokenVerifier verifier = new TokenVerifier(web, config.issuers(), clock, metrics.registry());
+    // The Admin API gets a small pool of its own: sign-ins never queue behind key fetches.
+    WebClient admin = WebClient.create(vertx, new WebClientOptions()
+            .setUserAgent("Syncgate")
+            .setConnectTimeout((int) config.syncGateway().connectTimeout().toMillis())
+            .setFollowRedirects(false),
+        new PoolOptions().setHttp1MaxSize(config.syncGateway().adminMaxConnections()));
+    Timer adminLatency = Timer.builder("syncgate.backend.latency")
+        .description("Time from a request sent to the backend to its answer's head; feeds and WebSockets apart")
+        .tag("api", "admin").serviceLevelObjectives(Forwarder.LATENCY_BUCKETS).register(metrics.registry());
+    Sessions sessions = new Sessions(vertx,
+        new SyncGatewayBackend(admin, config.syncGateway(), config.provisioning(), adminLatency), config.session(),
+        config.cookie(), config.basePath(), cookieSecrets(config), clock, metrics.registry());
+    List<String> databases = config.syncGateway().databases();
     AtomicBoolean stopping = new AtomicBoolean();
     var shared = new GatewayVerticle.Shared(
         config,
@@ -81,7 +90,8 @@ public final class Syncgate {
         new Authenticator(verifier, sessions, config.access()),
         sessions,
         guard,
-        capacity.backendConnectionsPerLoop(loops));
+        capacity.backendConnectionsPerLoop(loops),
+        metrics);
 
     verifier.loadKeys().onFailure(e -> log.warn("not ready: {}", e.getMessage()));
 
@@ -94,14 +104,14 @@ public final class Syncgate {
           listeners.add(listener);
           return listener;
         }, new DeploymentOptions().setInstances(loops))
-        .compose(deployment -> ManagementServer.start(vertx, config.management(), verifier, stopping::get)
+        .compose(deployment -> ManagementServer.start(vertx, config.management(), verifier, stopping::get, metrics)
             .map(management -> {
               int actualPort = listeners.get(0).actualPort();
               log.info("Syncgate serves {} on {}:{}{}/, management on {}:{}", config.syncGateway().databases(),
                   config.listen().host(), actualPort, config.basePath(), config.management().host(),
                   management.actualPort());
               return new Syncgate(vertx, List.of(web, admin), sessions, actualPort, management, deployment, stopping,
-                  guard, config.shutdown().drainTimeout());
+                  guard, config.shutdown().drainTimeout(), metrics);
             }));
   }
 
@@ -132,6 +142,7 @@ public final class Syncgate {
         .onComplete(v -> {
           sessions.close();
           clients.forEach(WebClient::close);
+          metrics.close();
         });
   }
 

@@ -3,6 +3,8 @@ package io.syncgate.session;
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.syncgate.backend.Backend;
@@ -62,9 +64,17 @@ public final class Sessions implements AutoCloseable {
   private final AsyncCache<Key, BackendSession> held;
   private final Cache<Key, GatewayFailure> refused;
   private final SignInLimits limits;
+  private final Counter opened;
+  private final Counter signedOut;
+  private final Counter revoked;
 
   public Sessions(Vertx vertx, Backend backend, SessionPolicy policy, CookiePolicy cookiePolicy, String basePath,
-      List<String> secrets, Clock clock) {
+      List<String> secrets, Clock clock, MeterRegistry metrics) {
+    this.opened = Counter.builder("syncgate.sessions.opened").description("Backend sessions opened").register(metrics);
+    this.signedOut = Counter.builder("syncgate.sessions.ended").description("Backend sessions ended by sign-out or revocation")
+        .tag("by", "sign_out").register(metrics);
+    this.revoked = Counter.builder("syncgate.sessions.ended").description("Backend sessions ended by sign-out or revocation")
+        .tag("by", "revoke_all").register(metrics);
     this.backend = backend;
     this.policy = policy;
     this.clock = clock;
@@ -189,14 +199,20 @@ public final class Sessions implements AutoCloseable {
     forgetRefused(session);
     // Again once SG has forgotten it: a feed admitted just before the sign-out may have opened since.
     return backend.deleteSession(session.db(), session.sessionId())
-        .onSuccess(v -> streams.endSession(session.sessionId()));
+        .onSuccess(v -> {
+          signedOut.increment();
+          streams.endSession(session.sessionId());
+        });
   }
 
   /** Ends every session of a user in {@code db}, everywhere, and their streams here. */
   public Future<Void> revokeAll(String db, String username) {
     streams.endUser(db, username);
     held.synchronous().invalidate(new Key(db, username));
-    return backend.deleteSessions(db, username).onSuccess(v -> streams.endUser(db, username));
+    return backend.deleteSessions(db, username).onSuccess(v -> {
+      revoked.increment();
+      streams.endUser(db, username);
+    });
   }
 
   /** The session held for a bearer client, if any (for its sign-out). */
@@ -243,7 +259,7 @@ public final class Sessions implements AutoCloseable {
       // The token passed within the clock skew, but a session needs a whole second to live.
       return Future.failedFuture(GatewayFailure.invalidToken("token expired"));
     }
-    return backend.openSession(db, identity, Duration.ofSeconds(ttl.toSeconds()));
+    return backend.openSession(db, identity, Duration.ofSeconds(ttl.toSeconds())).onSuccess(s -> opened.increment());
   }
 
   private Duration reusableFor(BackendSession session) {

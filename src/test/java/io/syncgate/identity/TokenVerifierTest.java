@@ -81,7 +81,7 @@ class TokenVerifierTest {
   }
 
   private TokenVerifier verifier(OidcConfig config) {
-    return new TokenVerifier(web, config, clock);
+    return new TokenVerifier(web, config, clock, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
   }
 
   private String rejection(TokenVerifier verifier, String token) {

@@ -51,4 +51,51 @@ class ManagementTest {
           .until(() -> stack.http.get(management, "/readyz", Map.of()).status() == 200);
     }
   }
+
+  /** The value of the Prometheus sample whose name and labels start as {@code sample} says, or -1. */
+  private static double sample(String scrape, String sample) {
+    return scrape.lines().filter(line -> line.startsWith(sample)).findFirst()
+        .map(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).orElse(-1.0);
+  }
+
+  @Test
+  void metricsCountRequestsSignInsSessionsKeysAndBackendLatency() throws Exception {
+    try (TestStack stack = TestStack.start()) {
+      int management = stack.syncgate().managementPort();
+      String token = stack.token("counted");
+      Response signIn = stack.http.post(stack.port(), "/sync/todo/_session", io.syncgate.testing.Http.bearer(token));
+      String cookie = signIn.header("set-cookie").split(";", 2)[0];
+      stack.http.post(stack.port(), "/sync/todo/_session", io.syncgate.testing.Http.bearer("not-a-token"));
+      for (int i = 0; i < 3; i++) {
+        assertThat(stack.http.get(stack.port(), "/sync/todo/", Map.of("Cookie", cookie)).status()).isEqualTo(200);
+      }
+      stack.http.get(stack.port(), "/sync/todo/_all_docs", Map.of());
+
+      Response metrics = stack.http.get(management, "/metrics", Map.of());
+      String text = metrics.body().toString();
+
+      assertThat(metrics.status()).isEqualTo(200);
+      assertThat(metrics.header("content-type")).startsWith("text/plain");
+      assertThat(sample(text, "syncgate_requests_total{route=\"replication\",status=\"2xx\"}")).isEqualTo(3);
+      assertThat(sample(text, "syncgate_requests_total{route=\"replication\",status=\"4xx\"}")).isEqualTo(1);
+      assertThat(sample(text, "syncgate_requests_total{route=\"sign_in\",status=\"2xx\"}")).isEqualTo(1);
+      assertThat(sample(text, "syncgate_sign_ins_total{outcome=\"ok\"}")).isEqualTo(1);
+      assertThat(sample(text, "syncgate_sign_ins_total{outcome=\"invalid_token\"}")).isEqualTo(1);
+      assertThat(sample(text, "syncgate_sessions_opened_total")).isEqualTo(1);
+      assertThat(sample(text, "syncgate_jwks_fetches_total{issuer=\"" + stack.idp.issuer(TestStack.ISSUER_ID)
+          + "\",outcome=\"ok\"}")).isGreaterThanOrEqualTo(1);
+      assertThat(sample(text, "syncgate_backend_latency_seconds_count{api=\"public\"}")).isEqualTo(3);
+      assertThat(sample(text, "syncgate_backend_latency_seconds_count{api=\"admin\"}")).isGreaterThanOrEqualTo(2);
+      assertThat(sample(text, "syncgate_connections_open")).isGreaterThanOrEqualTo(0);
+      assertThat(sample(text, "syncgate_feeds_open")).isZero();
+      try (var feed = io.syncgate.testing.OpenFeed.open(stack.vertx, stack.port(),
+          "/sync/todo/_changes?feed=continuous&since=0", Map.of("Cookie", cookie))) {
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+            sample(stack.http.get(management, "/metrics", Map.of()).body().toString(), "syncgate_feeds_open") == 1);
+      }
+      assertThat(text).contains("jvm_memory_used_bytes", "process_cpu_usage", "process_files_open_files");
+      // Nothing about metrics on the public listener.
+      assertThat(stack.http.get(stack.port(), "/metrics", Map.of()).status()).isEqualTo(404);
+    }
+  }
 }

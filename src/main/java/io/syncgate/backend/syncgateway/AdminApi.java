@@ -1,5 +1,6 @@
 package io.syncgate.backend.syncgateway;
 
+import io.micrometer.core.instrument.Timer;
 import io.netty.channel.ConnectTimeoutException;
 import io.syncgate.config.SyncGatewayConfig;
 import io.syncgate.failure.GatewayFailure;
@@ -12,6 +13,7 @@ import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.uritemplate.UriTemplate;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,13 +29,15 @@ final class AdminApi {
   private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
 
   private final WebClient web;
+  private final Timer latency;
   private final SyncGatewayConfig config;
   private final UriTemplate user;
   private final UriTemplate session;
   private final UriTemplate oneSession;
   private final UriTemplate userSessions;
 
-  AdminApi(WebClient web, SyncGatewayConfig config) {
+  AdminApi(WebClient web, SyncGatewayConfig config, Timer latency) {
+    this.latency = latency;
     this.web = web;
     this.config = config;
     String base = config.adminUrl().toString();
@@ -91,9 +95,10 @@ final class AdminApi {
     return request;
   }
 
-  private static Future<HttpResponse<Buffer>> send(HttpRequest<Buffer> request, JsonObject body) {
+  private Future<HttpResponse<Buffer>> send(HttpRequest<Buffer> request, JsonObject body) {
+    long start = System.nanoTime();
     Future<HttpResponse<Buffer>> sent = body == null ? request.send() : request.sendJsonObject(body);
-    return sent.recover(e -> Future.failedFuture(
+    return sent.onSuccess(answer -> latency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS)).recover(e -> Future.failedFuture(
         PoolWait.exceeded(e) ? GatewayFailure.unavailable("Sync Gateway's admin API is busy: try again", 1)
         : e instanceof TimeoutException || e instanceof ConnectTimeoutException
             ? GatewayFailure.gatewayTimeout("Sync Gateway's admin API did not answer in time")

@@ -1,5 +1,6 @@
 package io.syncgate.backend.syncgateway;
 
+import io.micrometer.core.instrument.Timer;
 import io.syncgate.backend.Backend;
 import io.syncgate.backend.BackendSession;
 import io.syncgate.backend.Grants;
@@ -39,8 +40,10 @@ public final class SyncGatewayBackend implements Backend {
   private final Map<String, Provisioning> provisioning;
   private final SecureRandom random = new SecureRandom();
 
-  public SyncGatewayBackend(WebClient web, SyncGatewayConfig config, Map<String, Provisioning> provisioning) {
-    this.admin = new AdminApi(web, config);
+  /** @param adminLatency records each Admin API call's time to its answer */
+  public SyncGatewayBackend(WebClient web, SyncGatewayConfig config, Map<String, Provisioning> provisioning,
+      Timer adminLatency) {
+    this.admin = new AdminApi(web, config, adminLatency);
     this.cookieName = config.sessionCookieName();
     this.provisioning = Map.copyOf(provisioning);
   }
