@@ -40,6 +40,9 @@ final class InboundHeaders implements ProxyInterceptor {
     }
     // The response already carries the request's id as Syncgate chose it, whatever the backend echoes.
     headers.remove("x-request-id");
+    // vertx-http-proxy parses a backend's Date to write it again (a sixteenth of a small request's
+    // CPU in the profile); without one it writes the time of sending, as RFC 9110 §6.6.1 lets a proxy.
+    headers.remove("date");
     // CORS is Syncgate's (server.CrossOrigin): the backend's own settings must never widen it.
     headers.names().stream().filter(name -> name.regionMatches(true, 0, "access-control-", 0, 15)).toList()
         .forEach(headers::remove);

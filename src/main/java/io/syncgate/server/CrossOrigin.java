@@ -9,8 +9,10 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -35,14 +37,16 @@ final class CrossOrigin implements Handler<RoutingContext> {
   private static final String EXPOSED = "ETag, Content-Length, WWW-Authenticate, Retry-After, X-Request-Id";
   private static final Set<HttpMethod> SAFE = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS);
 
-  private final SyncgateConfig config;
+  /** Each served database's policy; a keyspace uses its database's. */
+  private final Map<String, CorsPolicy> policies = new HashMap<>();
   /** For the server root, which PouchDB asks for an id and which holds no data: any database's origins. */
   private final CorsPolicy root;
+  private final CorsPolicy none = CorsPolicy.none();
 
   CrossOrigin(SyncgateConfig config) {
-    this.config = config;
-    this.root = new CorsPolicy(config.syncGateway().databases().stream()
-        .flatMap(db -> config.cors(db).origins().stream()).distinct().toList(), CorsPolicy.DEFAULT_MAX_AGE);
+    config.syncGateway().databases().forEach(db -> policies.put(db, config.cors(db)));
+    this.root = new CorsPolicy(policies.values().stream().flatMap(policy -> policy.origins().stream())
+        .distinct().toList(), CorsPolicy.DEFAULT_MAX_AGE);
   }
 
   @Override
@@ -50,7 +54,7 @@ final class CrossOrigin implements Handler<RoutingContext> {
     HttpServerRequest request = ctx.request();
     HttpServerResponse response = ctx.response();
     String keyspace = ctx.pathParam("db");
-    CorsPolicy policy = keyspace == null ? root : config.cors(keyspace.split("\\.", 2)[0]);
+    CorsPolicy policy = keyspace == null ? root : policy(keyspace);
     String origin = request.getHeader("origin");
     boolean allowed = policy.allows(origin);
     response.headers().add("vary", "Origin");
@@ -67,6 +71,11 @@ final class CrossOrigin implements Handler<RoutingContext> {
       throw GatewayFailure.forbidden("a cross-origin request from an origin not allowed for this database");
     }
     ctx.next();
+  }
+
+  private CorsPolicy policy(String keyspace) {
+    int dot = keyspace.indexOf('.');
+    return policies.getOrDefault(dot < 0 ? keyspace : keyspace.substring(0, dot), none);
   }
 
   private static void preflight(RoutingContext ctx, CorsPolicy policy, String origin, boolean allowed) {

@@ -26,6 +26,8 @@ final class Tickets {
   private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
 
   private final List<SecretKeySpec> keys = new ArrayList<>();
+  /** One initialised Mac per key per thread: getting and keying one costs more than using it. */
+  private final ThreadLocal<Mac[]> macs = ThreadLocal.withInitial(this::newMacs);
 
   /** @param secrets the current secret first, then previous ones still accepted */
   Tickets(List<String> secrets) {
@@ -45,7 +47,7 @@ final class Tickets {
         .put("x", session.deadline().getEpochSecond())
         .encode().getBytes(StandardCharsets.UTF_8));
     String signed = VERSION + "." + payload;
-    return signed + "." + ENCODER.encodeToString(mac(keys.get(0), signed));
+    return signed + "." + ENCODER.encodeToString(mac(0, signed));
   }
 
   /** Whether {@code value} has the shape of a ticket (as opposed to a bare backend session id). */
@@ -67,7 +69,7 @@ final class Tickets {
       return null;
     }
     boolean valid = false;
-    for (SecretKeySpec key : keys) {
+    for (int key = 0; key < keys.size(); key++) {
       valid |= MessageDigest.isEqual(mac(key, signed), presented);
     }
     if (!valid) {
@@ -83,13 +85,21 @@ final class Tickets {
     }
   }
 
-  private static byte[] mac(SecretKeySpec key, String text) {
+  private byte[] mac(int key, String text) {
+    // doFinal leaves the Mac reset and keyed, ready for the next use on this thread.
+    return macs.get()[key].doFinal(text.getBytes(StandardCharsets.US_ASCII));
+  }
+
+  private Mac[] newMacs() {
+    Mac[] all = new Mac[keys.size()];
     try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(key);
-      return mac.doFinal(text.getBytes(StandardCharsets.US_ASCII));
+      for (int i = 0; i < all.length; i++) {
+        all[i] = Mac.getInstance("HmacSHA256");
+        all[i].init(keys.get(i));
+      }
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA256 is unavailable", e);
     }
+    return all;
   }
 }

@@ -124,6 +124,19 @@ class ForwardingTest {
   }
 
   @Test
+  void anAnswerCarriesOneDateOfSyncgatesSending() throws Exception {
+    String answer = io.syncgate.testing.RawHttp.exchange(stack.port(), "GET /sync/todo/ HTTP/1.1\r\nHost: x\r\n"
+        + "Authorization: Bearer " + stack.token("dated") + "\r\nConnection: close\r\n\r\n",
+        java.time.Duration.ofSeconds(5));
+
+    List<String> dates = answer.lines().takeWhile(line -> !line.isEmpty())
+        .filter(line -> line.regionMatches(true, 0, "date:", 0, 5)).toList();
+    assertThat(answer).startsWith("HTTP/1.1 200 ");
+    assertThat(dates).hasSize(1);
+    java.time.ZonedDateTime.parse(dates.get(0).substring(5).trim(), java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME);
+  }
+
+  @Test
   void anUpgradesConnectionSpecificFieldsStayOnTheClientsHop() throws Exception {
     String answer = io.syncgate.testing.RawHttp.exchange(stack.port(), "GET /sync/todo/_blipsync HTTP/1.1\r\n"
         + "Host: 127.0.0.1\r\nConnection: Upgrade, X-Hop\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
