@@ -42,7 +42,7 @@ heap0=$(live_heap_kb); rss0=$(rss_kb); fd0=$(fds)
 
 PORT=$port FEEDS=$FEEDS node bench/feeds/client.js > "$work/client.log" 2>&1 &
 client=$!
-until grep -q 'held\|answered' "$work/client.log"; do
+until grep -qs 'held\|answered' "$work/client.log"; do
   if ! kill -0 $client 2>/dev/null; then break; fi
   sleep 0.5
 done
