@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Throughput benchmark: what Syncgate costs per request, next to nginx as a plain reverse proxy
-# and next to no proxy at all. Everything runs on 127.0.0.1, on free ports, in a temporary
-# directory removed at the end:
+# Benchmark: what Syncgate costs per request, next to nginx as a plain reverse proxy and next to
+# no proxy at all, and the memory each idle feed holds.
+# Everything runs on 127.0.0.1, on free ports, in a temporary directory removed at the end:
 #   - a static upstream (nginx) playing Sync Gateway: a 1 KB and a 100 KB JSON document on its
 #     public API (for the one session's cookie only, as SG would), the Admin API calls Syncgate's
 #     sign-in makes, and an OpenID provider's discovery document and keys (a fresh RSA key);
@@ -9,14 +9,23 @@
 #     keep-alive to the upstream, no access log);
 #   - the Syncgate jar (no access log; its default JVM settings, or JAVA_OPTS), signed in once
 #     with an RS256 token minted at start, for the cookie; the token itself for the bearer case.
-# wrk then loads each case in turn, ROUNDS times over (round 1 runs every case, then round 2...),
-# so that noise on the machine spreads over all cases alike: GET of the 1 KB document direct,
-# through nginx, through Syncgate with the session cookie and with the bearer token; the 100 KB
-# document direct, through nginx and through Syncgate with the cookie. For each run it reads the
-# proxy's CPU time (utime+stime of Syncgate's JVM, or of nginx's master and workers) before and
-# after, and prints a markdown table of medians over the rounds: requests per second, latency
-# p50/p99, the proxy's CPU per request, its peak resident set (VmHWM; nginx: its workers summed)
-# and throughput relative to nginx and to no proxy. Any error response fails the run.
+#
+# Cases (CASES, default both, run in this order):
+#   get         wrk GETs of the 1 KB document direct, through nginx, through Syncgate with the
+#               session cookie and with the bearer token; of the 100 KB document direct, through
+#               nginx and through Syncgate with the cookie.
+#   feeds       bench/feeds.sh, once the rest has stopped: FEEDS (default 9,800) idle long-polls
+#               held for HOLD_MS through a Syncgate of its own, and its memory per feed.
+# wrk loads each case in turn, ROUNDS times over (round 1 runs every case, then round
+# 2...), so that noise on the machine spreads over all cases alike; with a WARMUP, every case
+# runs once unmeasured first. For each run the proxy's CPU time (utime+stime of Syncgate's JVM,
+# or of nginx's master and workers) is read before and after, and so is that of every process
+# outside the benchmark (printed as a share of one core: a build beside it shows as noise).
+#
+# Output (stdout; progress on stderr): markdown tables of medians over the rounds. get: requests
+# per second, latency p50/p99, the proxy's CPU per request, its peak resident set (VmHWM; nginx:
+# its workers summed), throughput relative to nginx and to no proxy. feeds: bench/feeds.sh's
+# own lines. Any error response or short body fails the run.
 #
 # Needs the jar (./mvnw -q -B -ntp -DskipTests package), nginx and wrk (Debian:
 # apt-get install nginx-light wrk), Node.js 18+ and curl. The load generator shares the machine
@@ -24,11 +33,14 @@
 # Syncgate's JIT needs some 20 s of load to settle on 2 cores: with a shorter WARMUP its first
 # cases measure the compiler. CPU per request is the figure least moved by other load.
 #
-# Run: bench/run.sh
-#   DURATION=10s ROUNDS=3 WARMUP=10s THREADS=1 CONNECTIONS=64 UPSTREAM_WORKERS=1 JAVA_OPTS=... bench/run.sh
+# Run: bench/run.sh   (every case at its defaults: some 7 minutes on 2 cores)
+#   CASES="get feeds" DURATION=10s ROUNDS=3 WARMUP=10s THREADS=1 CONNECTIONS=64
+#   UPSTREAM_WORKERS=1 FEEDS=9800 HOLD_MS=60000 JAVA_OPTS=... bench/run.sh
+# A quick look: CASES=get DURATION=3s ROUNDS=1 WARMUP=5s bench/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+CASES=${CASES:-get feeds}
 DURATION=${DURATION:-10s}             # each measured wrk run
 ROUNDS=${ROUNDS:-3}                   # every case runs once per round
 WARMUP=${WARMUP:-10s}                 # one unmeasured run of each case first (JIT); 0 skips it
@@ -39,11 +51,21 @@ PROXY_WORKERS=$(nproc)                # Syncgate runs one event loop per availab
 JAR=target/syncgate.jar
 NGINX=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
 
+has() { case " $CASES " in *" $1 "*) ;; *) return 1 ;; esac; }
+for c in $CASES; do
+  case $c in get | feeds) ;; *) echo "unknown case $c: CASES takes get, feeds" >&2; exit 2 ;; esac
+done
+[ -n "${CASES// /}" ] || { echo "CASES is empty: give get and/or feeds" >&2; exit 2; }
+stack=0   # the upstream, nginx and Syncgate, for every case but feeds (which brings its own)
+if has get; then stack=1; fi
+
 missing=0
-[ -x "$NGINX" ] || { echo "nginx not found: apt-get install nginx-light" >&2; missing=1; }
-command -v wrk > /dev/null || { echo "wrk not found: apt-get install wrk" >&2; missing=1; }
+if [ $stack = 1 ]; then
+  [ -x "$NGINX" ] || { echo "nginx not found: apt-get install nginx-light" >&2; missing=1; }
+  command -v wrk > /dev/null || { echo "wrk not found: apt-get install wrk" >&2; missing=1; }
+  command -v curl > /dev/null || { echo "curl not found: apt-get install curl" >&2; missing=1; }
+fi
 command -v node > /dev/null || { echo "node not found: install Node.js 18 or later" >&2; missing=1; }
-command -v curl > /dev/null || { echo "curl not found: apt-get install curl" >&2; missing=1; }
 [ -f "$JAR" ] || { echo "build the jar first: ./mvnw -q -B -ntp -DskipTests package" >&2; missing=1; }
 [ "$missing" = 0 ] || exit 1
 . scripts/java-home.sh
@@ -69,6 +91,18 @@ fail() {
   exit 1
 }
 
+feeds() { # bench/feeds.sh as a job (so that cleanup ends it), its lines on stdout
+  echo
+  echo "Idle feeds (bench/feeds.sh): ${FEEDS:-9800} long-polls held through the jar."
+  echo
+  bench/feeds.sh &
+  wait $! || { echo "FAILED: bench/feeds.sh" >&2; exit 1; }
+}
+if [ $stack = 0 ]; then
+  feeds
+  exit 0
+fi
+
 # Six free ports at once (all held open while asked, so they differ).
 read -r public_port admin_port idp_port proxy_port gate_port management_port < <(node -e '
   const net = require("node:net");
@@ -78,12 +112,29 @@ read -r public_port admin_port idp_port proxy_port gate_port management_port < <
     servers.forEach((s) => s.close());
   });')
 
+direct="http://127.0.0.1:$public_port/todo"
+nginx="http://127.0.0.1:$proxy_port/todo"
+gate="http://127.0.0.1:$gate_port/sync/todo"
+
+# The wrk cases: what each loads, with what credentials, through which proxy; kind says how.
+label=() size=() url=() header=() proxy_of=() kind=()
+wrk_case() { label+=("$1"); size+=("$2"); url+=("$3"); header+=("$4"); proxy_of+=("$5"); kind+=("$6"); }
+if has get; then   # first, at 0 to 6: the table's ratios count on it
+  wrk_case "direct" 1k "$direct/doc1k" sg none get
+  wrk_case "nginx" 1k "$nginx/doc1k" sg nginx get
+  wrk_case "syncgate cookie" 1k "$gate/doc1k" cookie syncgate get
+  wrk_case "syncgate bearer" 1k "$gate/doc1k" bearer syncgate get
+  wrk_case "direct" 100k "$direct/doc100k" sg none get
+  wrk_case "nginx" 100k "$nginx/doc100k" sg nginx get
+  wrk_case "syncgate cookie" 100k "$gate/doc100k" cookie syncgate get
+fi
+cases=${#label[@]}
+
 # Documents, identity provider files, token and session, valid for well past the whole run.
-cases=7
-planned=$(( cases * (ROUNDS * $(seconds "$DURATION") + $(seconds "$WARMUP")) ))
+planned=$(( cases * (ROUNDS * $(seconds "$DURATION") + $(seconds "$WARMUP")) + 600 ))
 issuer="http://127.0.0.1:$idp_port/issuer"
 subject=bench-user
-node bench/http/fixtures.js "$work" "$issuer" bench "$subject" $(( 3600 > 2 * planned + 600 ? 3600 : 2 * planned + 600 ))
+node bench/http/fixtures.js "$work" "$issuer" bench "$subject" $(( 3600 > 2 * planned ? 3600 : 2 * planned ))
 token=$(cat "$work/token")
 session_id=$(cat "$work/session_id")
 
@@ -130,32 +181,37 @@ wait_for "$issuer/.well-known/openid-configuration" $upstream "upstream nginx"
 until curl -s -o /dev/null "http://127.0.0.1:$proxy_port/"; do kill -0 $proxy 2> /dev/null || fail "proxy nginx exited"; sleep 0.1; done
 wait_for "http://127.0.0.1:$management_port/readyz" $syncgate "Syncgate"
 
-# Sign in once for the cookie, as a client would.
-sign_in=$(curl -s -D - -o "$work/sign-in.json" -w '%{http_code}' -X POST -H "Authorization: Bearer $token" \
-  "http://127.0.0.1:$gate_port/sync/todo/_session") || fail "sign-in request failed"
-case $sign_in in *200) ;; *) fail "sign-in answered: $sign_in $(cat "$work/sign-in.json")" ;; esac
-cookie=$(printf '%s\n' "$sign_in" | tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: \(SyncGatewaySession=[^;]*\).*/\1/p')
-[ -n "$cookie" ] || fail "sign-in set no session cookie: $sign_in"
-
-direct="http://127.0.0.1:$public_port/todo"
-nginx="http://127.0.0.1:$proxy_port/todo"
-gate="http://127.0.0.1:$gate_port/sync/todo"
+# A sign-in, as a client makes it: POST _session with the token. Prints the answer's head; the
+# body goes to $work/sign-in.json.
+sign_in() { # TOKEN
+  local answer
+  answer=$(curl -s -D - -o "$work/sign-in.json" -w '%{http_code}' -X POST -H "Authorization: Bearer $1" "$gate/_session") ||
+    fail "sign-in request failed"
+  case $answer in *200) ;; *) fail "sign-in answered: $answer $(cat "$work/sign-in.json")" ;; esac
+  grep -q '"session_id"' "$work/sign-in.json" || fail "sign-in answered no session: $(cat "$work/sign-in.json")"
+  printf '%s\n' "$answer"
+}
+# Signed in once for the cookie.
+cookie=$(sign_in "$token" | tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: \(SyncGatewaySession=[^;]*\).*/\1/p')
+[ -n "$cookie" ] || fail "sign-in set no session cookie"
 sg_cookie="Cookie: SyncGatewaySession=$session_id"   # what a client talking to SG itself sends
-label=("direct" "nginx" "syncgate cookie" "syncgate bearer" "direct" "nginx" "syncgate cookie")
-size=(1k 1k 1k 1k 100k 100k 100k)
-url=("$direct/doc1k" "$nginx/doc1k" "$gate/doc1k" "$gate/doc1k" "$direct/doc100k" "$nginx/doc100k" "$gate/doc100k")
-header=("$sg_cookie" "$sg_cookie" "Cookie: $cookie" "Authorization: Bearer $token" "$sg_cookie" "$sg_cookie" "Cookie: $cookie")
-proxy_of=(none nginx syncgate syncgate none nginx syncgate)
+credentials() { # sg, cookie or bearer: the header a case sends
+  case $1 in sg) echo "$sg_cookie" ;; cookie) echo "Cookie: $cookie" ;; bearer) echo "Authorization: Bearer $token" ;; esac
+}
 
-# Every case answers 200 with exactly the document; the upstream refuses a request without the
-# session, so a 200 through Syncgate shows it presented the session.
+# Every GET case answers 200 with exactly the document; the upstream refuses a request without
+# the session, so a 200 through Syncgate shows it presented the session.
 [ "$(curl -s -o /dev/null -w '%{http_code}' "$direct/doc1k")" = 401 ] || fail "the upstream served a request without a session"
+declare -A least_bytes
 for i in $(seq 0 $((cases - 1))); do
-  status=$(curl -s -o "$work/body" -w '%{http_code} %{content_type}' -H "${header[$i]}" "${url[$i]}")
-  [ "$status" = "200 application/json" ] || fail "${label[$i]} ${size[$i]}: answered $status: $(head -c 300 "$work/body")"
-  cmp -s "$work/body" "$work/www/todo/doc${size[$i]}" || fail "${label[$i]} ${size[$i]}: not the document"
+  case ${kind[$i]} in
+    get)
+      status=$(curl -s -o "$work/body" -w '%{http_code} %{content_type}' -H "$(credentials "${header[$i]}")" "${url[$i]}")
+      [ "$status" = "200 application/json" ] || fail "${label[$i]} ${size[$i]}: answered $status: $(head -c 300 "$work/body")"
+      cmp -s "$work/body" "$work/www/todo/doc${size[$i]}" || fail "${label[$i]} ${size[$i]}: not the document"
+      least_bytes[$i]=$(( ${size[$i]%k} * 1024 )) ;;
+  esac
 done
-
 proxy_pids() {
   case $1 in
     nginx) echo "$proxy" $(pgrep -P "$proxy") ;;
@@ -182,18 +238,23 @@ others_ticks() {
   { cat /proc/[0-9]*/stat 2> /dev/null || true; } |   # some exit while read
     awk -v ours="$ours" '{pid = $1; sub(/^.*\) /, ""); if (!index(ours, " " pid " ")) print pid, $12 + $13}'
 }
+others_percent() { # since others_ticks wrote $work/others.before, over SECONDS
+  others_ticks | awk -v hz="$clock_ticks" -v s="$1" '
+    NR == FNR {before[$1] = $2; next} {used += $2 - before[$1]} END {printf "%.0f", used * 100 / hz / s}' "$work/others.before" -
+}
 
 run() { # CASE ROUND DURATION; ROUND 0 is the warm-up, not recorded
   local i=$1 pids="" before=0 after=0
   [ "${proxy_of[$i]}" = none ] || pids=$(proxy_pids "${proxy_of[$i]}")
   [ -z "$pids" ] || before=$(cpu_ticks $pids)
   others_ticks > "$work/others.before"
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"$3" --timeout 10s -s bench/http/report.lua -H "${header[$i]}" "${url[$i]}" \
-    > "$work/wrk.out" 2>&1 || fail "wrk: $(cat "$work/wrk.out")"
+  case ${kind[$i]} in
+    get) wrk -t"$THREADS" -c"$CONNECTIONS" -d"$3" --timeout 10s -s bench/http/report.lua \
+           -H "$(credentials "${header[$i]}")" "${url[$i]}" > "$work/wrk.out" 2>&1 ;;
+  esac || fail "wrk: $(cat "$work/wrk.out")"
   [ -z "$pids" ] || after=$(cpu_ticks $pids)
   local others
-  others=$(others_ticks | awk -v hz="$clock_ticks" -v s="$(seconds "$3")" '
-    NR == FNR {before[$1] = $2; next} {used += $2 - before[$1]} END {printf "%.0f", used * 100 / hz / s}' "$work/others.before" -)
+  others=$(others_percent "$(seconds "$3")")
   local result
   result=$(sed -n 's/^RESULT //p' "$work/wrk.out")
   [ -n "$result" ] || fail "wrk printed no result: $(cat "$work/wrk.out")"
@@ -203,10 +264,10 @@ run() { # CASE ROUND DURATION; ROUND 0 is the warm-up, not recorded
     fail "${label[$i]} ${size[$i]}: $requests requests, errors: status $status, connect $connect, read $read, write $write, timeout $timeout
 $(cat "$work/wrk.out")"
   fi
-  # wrk counts only statuses of 400 and more as errors: every answer must at least carry the document.
-  local document_bytes=$(( ${size[$i]%k} * 1024 ))
-  [ "$bytes" -ge $((requests * document_bytes)) ] ||
-    fail "${label[$i]} ${size[$i]}: $bytes bytes for $requests responses, less than the document each"
+  # wrk counts only statuses of 400 and more as errors: every answer must at least carry the
+  # document.
+  [ "$bytes" -ge $((requests * least_bytes[$i])) ] ||
+    fail "${label[$i]} ${size[$i]}: $bytes bytes for $requests responses, less than ${least_bytes[$i]} each"
   local rss=- cpu=-
   if [ -n "$pids" ]; then
     rss=$(peak_rss_kb "${proxy_of[$i]}")
@@ -219,40 +280,52 @@ $(cat "$work/wrk.out")"
   [ "$2" = 0 ] || echo "$i $2 $rps $p50_us $p99_us $cpu $rss $others" >> "$work/results"
 }
 
-echo "$(nproc) cores; nginx $("$NGINX" -v 2>&1 | sed 's|.*/||'), $(java -version 2>&1 | head -1); wrk -t$THREADS -c$CONNECTIONS, $ROUNDS rounds of $DURATION per case" >&2
-if [ "$(seconds "$WARMUP")" -gt 0 ]; then
+echo "$(nproc) cores; nginx $("$NGINX" -v 2>&1 | sed 's|.*/||'), $(java -version 2>&1 | head -1); wrk -t$THREADS -c$CONNECTIONS, $ROUNDS rounds of $DURATION per case; cases: $CASES" >&2
+warm=$(seconds "$WARMUP")
+if [ "$warm" -gt 0 ]; then
   for i in $(seq 0 $((cases - 1))); do run "$i" 0 "$WARMUP"; done
 fi
 for round in $(seq 1 "$ROUNDS"); do
   for i in $(seq 0 $((cases - 1))); do run "$i" "$round" "$DURATION"; done
 done
 
-median() { # of column $2 for case $1 ("-" when not measured)
-  awk -v c="$1" -v k="$2" '$1 == c {print $k}' "$work/results" | sort -g |
+median() { # of column $3 for case $2 in file $1 ("-" when not measured)
+  awk -v c="$2" -v k="$3" '$1 == c {print $k}' "$1" | sort -g |
     awk '{v[NR] = $1} END {if (v[1] == "-") print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'
 }
 peak() { # the largest peak RSS seen for case $1, in MB
   awk -v c="$1" '$1 == c && $7 != "-" {if ($7 > m) m = $7} END {if (m) printf "%.0f", m / 1024; else print "-"}' "$work/results"
 }
-declare -A rps cpu
-for i in $(seq 0 $((cases - 1))); do rps[$i]=$(median "$i" 3); cpu[$i]=$(median "$i" 6); done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+ms() { awk -v us="$1" 'BEGIN {printf "%.2f", us / 1000}'; }
+declare -A rps cpu
+for i in $(seq 0 $((cases - 1))); do rps[$i]=$(median "$work/results" "$i" 3); cpu[$i]=$(median "$work/results" "$i" 6); done
 
+if has get; then
+  echo
+  echo "$(nproc) cores, wrk -t$THREADS -c$CONNECTIONS, median of $ROUNDS × $DURATION per case; CPU and RSS are the proxy's."
+  echo
+  echo "| case | req/s | p50 | p99 | CPU µs/req | peak RSS MB | × nginx | × direct |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+  for i in $(seq 0 6); do
+    if [ "${size[$i]}" = 1k ]; then base_nginx=1 base_direct=0; else base_nginx=5 base_direct=4; fi
+    printf '| %s %s | %s | %s ms | %s ms | %s | %s | %s | %s |\n' "${label[$i]}" "$([ "${size[$i]}" = 1k ] && echo '1 KB' || echo '100 KB')" \
+      "$(printf '%.0f' "${rps[$i]}")" "$(ms "$(median "$work/results" "$i" 4)")" "$(ms "$(median "$work/results" "$i" 5)")" \
+      "$([ "${cpu[$i]}" = - ] && echo - || printf '%.1f' "${cpu[$i]}")" "$(peak "$i")" \
+      "$(ratio "${rps[$i]}" "${rps[$base_nginx]}")" "$(ratio "${rps[$i]}" "${rps[$base_direct]}")"
+  done
+  echo
+  echo "Syncgate CPU per 1 KB request, bearer ÷ cookie: $(ratio "${cpu[3]}" "${cpu[2]}") ($(printf '%.1f' "${cpu[3]}") µs vs $(printf '%.1f' "${cpu[2]}") µs)"
+  echo "Syncgate CPU per request ÷ nginx's: $(ratio "${cpu[2]}" "${cpu[1]}") at 1 KB (cookie), $(ratio "${cpu[6]}" "${cpu[5]}") at 100 KB."
+fi
+
+busiest=$(awk '$NF > m {m = $NF} END {print m + 0}' "$work/results")
 echo
-echo "$(nproc) cores, wrk -t$THREADS -c$CONNECTIONS, median of $ROUNDS × $DURATION per case; CPU and RSS are the proxy's."
-echo
-echo "| case | req/s | p50 | p99 | CPU µs/req | peak RSS MB | × nginx | × direct |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|"
-for i in $(seq 0 $((cases - 1))); do
-  if [ "${size[$i]}" = 1k ]; then base_nginx=1 base_direct=0; else base_nginx=5 base_direct=4; fi
-  printf '| %s %s | %s | %s ms | %s ms | %s | %s | %s | %s |\n' "${label[$i]}" "$([ "${size[$i]}" = 1k ] && echo '1 KB' || echo '100 KB')" \
-    "$(printf '%.0f' "${rps[$i]}")" "$(awk -v us="$(median "$i" 4)" 'BEGIN {printf "%.2f", us / 1000}')" \
-    "$(awk -v us="$(median "$i" 5)" 'BEGIN {printf "%.2f", us / 1000}')" \
-    "$([ "${cpu[$i]}" = - ] && echo - || printf '%.1f' "${cpu[$i]}")" "$(peak "$i")" \
-    "$(ratio "${rps[$i]}" "${rps[$base_nginx]}")" "$(ratio "${rps[$i]}" "${rps[$base_direct]}")"
-done
-echo
-echo "Syncgate CPU per 1 KB request, bearer ÷ cookie: $(ratio "${cpu[3]}" "${cpu[2]}") ($(printf '%.1f' "${cpu[3]}") µs vs $(printf '%.1f' "${cpu[2]}") µs)"
-echo "Syncgate CPU per request ÷ nginx's: $(ratio "${cpu[2]}" "${cpu[1]}") at 1 KB (cookie), $(ratio "${cpu[6]}" "${cpu[5]}") at 100 KB."
-busiest=$(awk '$8 > m {m = $8} END {print m + 0}' "$work/results")
 echo "Processes outside the benchmark used up to $busiest% of a core during a measured run$([ "$busiest" -lt 10 ] || echo ': noisy, compare with care')."
+
+if has feeds; then
+  # Alone on the machine: the rest stops first.
+  kill "$syncgate" "$proxy" "$upstream"
+  wait "$syncgate" "$proxy" "$upstream" 2> /dev/null || true
+  feeds
+fi
