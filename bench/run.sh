@@ -1,19 +1,26 @@
 #!/usr/bin/env bash
-# Benchmark: what Syncgate costs per request, next to nginx as a plain reverse proxy and next to
-# no proxy at all, and the memory each idle feed holds.
+# Benchmark: what Syncgate costs per request and per sign-in, next to nginx as a plain reverse
+# proxy and next to no proxy at all, and the memory each idle feed holds.
 # Everything runs on 127.0.0.1, on free ports, in a temporary directory removed at the end:
 #   - a static upstream (nginx) playing Sync Gateway: a 1 KB and a 100 KB JSON document on its
 #     public API (for the one session's cookie only, as SG would), the Admin API calls Syncgate's
 #     sign-in makes, and an OpenID provider's discovery document and keys (a fresh RSA key);
 #   - nginx proxying to it (one worker per core, as Syncgate has one event loop per core,
 #     keep-alive to the upstream, no access log);
-#   - the Syncgate jar (no access log; its default JVM settings, or JAVA_OPTS), signed in once
-#     with an RS256 token minted at start, for the cookie; the token itself for the bearer case.
+#   - the Syncgate jar (no access log, sign-in limits raised out of the way; its default JVM
+#     settings, or JAVA_OPTS), signed in once with an RS256 token minted at start, for the
+#     cookie; the token itself for the bearer case.
 #
-# Cases (CASES, default both, run in this order):
+# Cases (CASES, default all three, run in this order):
 #   get         wrk GETs of the 1 KB document direct, through nginx, through Syncgate with the
 #               session cookie and with the bearer token; of the 100 KB document direct, through
 #               nginx and through Syncgate with the cookie.
+#   signin      wrk POSTs {base}/todo/_session with a bearer token (bench/http/sign-in.lua),
+#               each with a new token for a user of its own (its signature checked, as for a
+#               client fresh from its provider), and each with one same token (verified once,
+#               then remembered by Syncgate). Every sign-in opens a session at the Admin API.
+#               The new tokens are minted at start, on every core (some 4,000 a second a core):
+#               SIGNIN_TOKENS, by default 3,000 for every second the case runs.
 #   feeds       bench/feeds.sh, once the rest has stopped: FEEDS (default 9,800) idle long-polls
 #               held for HOLD_MS through a Syncgate of its own, and its memory per feed.
 # wrk loads each case in turn, ROUNDS times over (round 1 runs every case, then round
@@ -24,8 +31,9 @@
 #
 # Output (stdout; progress on stderr): markdown tables of medians over the rounds. get: requests
 # per second, latency p50/p99, the proxy's CPU per request, its peak resident set (VmHWM; nginx:
-# its workers summed), throughput relative to nginx and to no proxy. feeds: bench/feeds.sh's
-# own lines. Any error response or short body fails the run.
+# its workers summed), throughput relative to nginx and to no proxy. signin: sign-ins per
+# second, p50/p99, Syncgate's CPU per sign-in, its peak RSS. feeds: bench/feeds.sh's own
+# lines. Any error response, short body, or a sign-in token used twice fails the run.
 #
 # Needs the jar (./mvnw -q -B -ntp -DskipTests package), nginx and wrk (Debian:
 # apt-get install nginx-light wrk), Node.js 18+ and curl. The load generator shares the machine
@@ -33,14 +41,14 @@
 # Syncgate's JIT needs some 20 s of load to settle on 2 cores: with a shorter WARMUP its first
 # cases measure the compiler. CPU per request is the figure least moved by other load.
 #
-# Run: bench/run.sh   (every case at its defaults: some 7 minutes on 2 cores)
-#   CASES="get feeds" DURATION=10s ROUNDS=3 WARMUP=10s THREADS=1 CONNECTIONS=64
-#   UPSTREAM_WORKERS=1 FEEDS=9800 HOLD_MS=60000 JAVA_OPTS=... bench/run.sh
-# A quick look: CASES=get DURATION=3s ROUNDS=1 WARMUP=5s bench/run.sh
+# Run: bench/run.sh   (every case at its defaults: some 9 minutes on 2 cores)
+#   CASES="get signin feeds" DURATION=10s ROUNDS=3 WARMUP=10s THREADS=1 CONNECTIONS=64
+#   UPSTREAM_WORKERS=1 SIGNIN_TOKENS=... FEEDS=9800 HOLD_MS=60000 JAVA_OPTS=... bench/run.sh
+# A quick look: CASES="get signin" DURATION=3s ROUNDS=1 WARMUP=5s bench/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-CASES=${CASES:-get feeds}
+CASES=${CASES:-get signin feeds}
 DURATION=${DURATION:-10s}             # each measured wrk run
 ROUNDS=${ROUNDS:-3}                   # every case runs once per round
 WARMUP=${WARMUP:-10s}                 # one unmeasured run of each case first (JIT); 0 skips it
@@ -53,11 +61,11 @@ NGINX=${NGINX:-$(command -v nginx || echo /usr/sbin/nginx)}
 
 has() { case " $CASES " in *" $1 "*) ;; *) return 1 ;; esac; }
 for c in $CASES; do
-  case $c in get | feeds) ;; *) echo "unknown case $c: CASES takes get, feeds" >&2; exit 2 ;; esac
+  case $c in get | signin | feeds) ;; *) echo "unknown case $c: CASES takes get, signin, feeds" >&2; exit 2 ;; esac
 done
-[ -n "${CASES// /}" ] || { echo "CASES is empty: give get and/or feeds" >&2; exit 2; }
+[ -n "${CASES// /}" ] || { echo "CASES is empty: give get, signin and/or feeds" >&2; exit 2; }
 stack=0   # the upstream, nginx and Syncgate, for every case but feeds (which brings its own)
-if has get; then stack=1; fi
+if has get || has signin; then stack=1; fi
 
 missing=0
 if [ $stack = 1 ]; then
@@ -128,13 +136,22 @@ if has get; then   # first, at 0 to 6: the table's ratios count on it
   wrk_case "nginx" 100k "$nginx/doc100k" sg nginx get
   wrk_case "syncgate cookie" 100k "$gate/doc100k" cookie syncgate get
 fi
+if has signin; then
+  wrk_case "new token each" - "$gate/_session" - syncgate signin-new
+  wrk_case "one token" - "$gate/_session" - syncgate signin-same
+fi
 cases=${#label[@]}
 
-# Documents, identity provider files, token and session, valid for well past the whole run.
+# Documents, identity provider files, tokens and session, valid for well past the whole run. The
+# sign-in case with a new token each needs as many as it can make: some 1,000 a second on 2
+# cores today, so 3,000 a second of its time leaves room (the run fails if it runs out).
 planned=$(( cases * (ROUNDS * $(seconds "$DURATION") + $(seconds "$WARMUP")) + 600 ))
+SIGNIN_TOKENS=${SIGNIN_TOKENS:-$(has signin && echo $(( 3000 * (ROUNDS * $(seconds "$DURATION") + $(seconds "$WARMUP")) )) || echo 0)}
 issuer="http://127.0.0.1:$idp_port/issuer"
 subject=bench-user
-node bench/http/fixtures.js "$work" "$issuer" bench "$subject" $(( 3600 > 2 * planned ? 3600 : 2 * planned ))
+! has signin || [ "$SIGNIN_TOKENS" -gt 1 ] || { echo "SIGNIN_TOKENS: the signin case needs some" >&2; exit 2; }
+[ "$SIGNIN_TOKENS" = 0 ] || echo "minting $SIGNIN_TOKENS sign-in tokens..." >&2
+node bench/http/fixtures.js "$work" "$issuer" bench "$subject" $(( 3600 > 2 * planned ? 3600 : 2 * planned )) "$SIGNIN_TOKENS"
 token=$(cat "$work/token")
 session_id=$(cat "$work/session_id")
 
@@ -155,6 +172,8 @@ upstream=$!
 "$NGINX" -e "$work/proxy-error.log" -p "$work" -c "$work/proxy.conf" > "$work/proxy.log" 2>&1 &
 proxy=$!
 
+# Sign-in limits (30 a minute per user, 100 a second in all by default) raised to their most,
+# so that they never answer 429: the benchmark measures the work of a sign-in, not the limiter.
 cat > "$work/syncgate.yaml" <<YAML
 listen: {host: 127.0.0.1, port: $gate_port, base_path: /sync}
 management: {host: 127.0.0.1, port: $management_port}
@@ -200,7 +219,8 @@ credentials() { # sg, cookie or bearer: the header a case sends
 }
 
 # Every GET case answers 200 with exactly the document; the upstream refuses a request without
-# the session, so a 200 through Syncgate shows it presented the session.
+# the session, so a 200 through Syncgate shows it presented the session. Every sign-in case
+# answers a session; its body's length is the least each of its answers must carry.
 [ "$(curl -s -o /dev/null -w '%{http_code}' "$direct/doc1k")" = 401 ] || fail "the upstream served a request without a session"
 declare -A least_bytes
 for i in $(seq 0 $((cases - 1))); do
@@ -210,6 +230,12 @@ for i in $(seq 0 $((cases - 1))); do
       [ "$status" = "200 application/json" ] || fail "${label[$i]} ${size[$i]}: answered $status: $(head -c 300 "$work/body")"
       cmp -s "$work/body" "$work/www/todo/doc${size[$i]}" || fail "${label[$i]} ${size[$i]}: not the document"
       least_bytes[$i]=$(( ${size[$i]%k} * 1024 )) ;;
+    signin-new)   # the pool's last token: the case reaches it last, if at all
+      sign_in "$(tail -n 1 "$work/sign-in-tokens")" > /dev/null
+      least_bytes[$i]=$(stat -c %s "$work/sign-in.json") ;;
+    signin-same)
+      sign_in "$token" > /dev/null
+      least_bytes[$i]=$(stat -c %s "$work/sign-in.json") ;;
   esac
 done
 proxy_pids() {
@@ -243,6 +269,9 @@ others_percent() { # since others_ticks wrote $work/others.before, over SECONDS
     NR == FNR {before[$1] = $2; next} {used += $2 - before[$1]} END {printf "%.0f", used * 100 / hz / s}' "$work/others.before" -
 }
 
+next_token=0       # the first sign-in token not used yet
+tokens_total=0
+[ "$SIGNIN_TOKENS" = 0 ] || tokens_total=$(wc -l < "$work/sign-in-tokens")
 run() { # CASE ROUND DURATION; ROUND 0 is the warm-up, not recorded
   local i=$1 pids="" before=0 after=0
   [ "${proxy_of[$i]}" = none ] || pids=$(proxy_pids "${proxy_of[$i]}")
@@ -251,6 +280,10 @@ run() { # CASE ROUND DURATION; ROUND 0 is the warm-up, not recorded
   case ${kind[$i]} in
     get) wrk -t"$THREADS" -c"$CONNECTIONS" -d"$3" --timeout 10s -s bench/http/report.lua \
            -H "$(credentials "${header[$i]}")" "${url[$i]}" > "$work/wrk.out" 2>&1 ;;
+    signin-new) wrk -t"$THREADS" -c"$CONNECTIONS" -d"$3" --timeout 10s -s bench/http/sign-in.lua \
+           "${url[$i]}" -- "$work/sign-in-tokens" "$next_token" "$THREADS" > "$work/wrk.out" 2>&1 ;;
+    signin-same) wrk -t"$THREADS" -c"$CONNECTIONS" -d"$3" --timeout 10s -s bench/http/sign-in.lua \
+           "${url[$i]}" -- "$work/token" 0 "$THREADS" > "$work/wrk.out" 2>&1 ;;
   esac || fail "wrk: $(cat "$work/wrk.out")"
   [ -z "$pids" ] || after=$(cpu_ticks $pids)
   local others
@@ -265,9 +298,16 @@ run() { # CASE ROUND DURATION; ROUND 0 is the warm-up, not recorded
 $(cat "$work/wrk.out")"
   fi
   # wrk counts only statuses of 400 and more as errors: every answer must at least carry the
-  # document.
+  # document, or a session.
   [ "$bytes" -ge $((requests * least_bytes[$i])) ] ||
     fail "${label[$i]} ${size[$i]}: $bytes bytes for $requests responses, less than ${least_bytes[$i]} each"
+  if [ "${kind[$i]}" = signin-new ]; then
+    local used
+    used=$(sed -n 's/^TOKENS used=//p' "$work/wrk.out")
+    next_token=$((next_token + used * THREADS))
+    [ "$next_token" -lt "$tokens_total" ] ||   # the last one signed in once before the runs
+      fail "${label[$i]}: $next_token sign-ins with $tokens_total new tokens: some were used twice, so their signatures were not checked; raise SIGNIN_TOKENS"
+  fi
   local rss=- cpu=-
   if [ -n "$pids" ]; then
     rss=$(peak_rss_kb "${proxy_of[$i]}")
@@ -317,6 +357,25 @@ if has get; then
   echo
   echo "Syncgate CPU per 1 KB request, bearer ÷ cookie: $(ratio "${cpu[3]}" "${cpu[2]}") ($(printf '%.1f' "${cpu[3]}") µs vs $(printf '%.1f' "${cpu[2]}") µs)"
   echo "Syncgate CPU per request ÷ nginx's: $(ratio "${cpu[2]}" "${cpu[1]}") at 1 KB (cookie), $(ratio "${cpu[6]}" "${cpu[5]}") at 100 KB."
+fi
+
+if has signin; then
+  echo
+  echo "Sign-ins (POST {base}/todo/_session with a bearer token; each opens an SG session at the Admin API), wrk -t$THREADS -c$CONNECTIONS, median of $ROUNDS × $DURATION; CPU and RSS are Syncgate's."
+  echo
+  echo "| sign-in | sign-ins/s | p50 | p99 | CPU µs/sign-in | peak RSS MB |"
+  echo "|---|---:|---:|---:|---:|---:|"
+  for i in $(seq 0 $((cases - 1))); do
+    case ${kind[$i]} in
+      signin-new) what="new token each, for a user of its own (signature checked)" ;;
+      signin-same) what="one token throughout (verified once, then remembered)" ;;
+      *) continue ;;
+    esac
+    printf '| %s | %s | %s ms | %s ms | %s | %s |\n' "$what" "$(printf '%.0f' "${rps[$i]}")" \
+      "$(ms "$(median "$work/results" "$i" 4)")" "$(ms "$(median "$work/results" "$i" 5)")" "$(printf '%.1f' "${cpu[$i]}")" "$(peak "$i")"
+  done
+  echo
+  echo "$next_token of $tokens_total new tokens used, none twice."
 fi
 
 busiest=$(awk '$NF > m {m = $NF} END {print m + 0}' "$work/results")
