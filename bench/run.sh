@@ -21,8 +21,9 @@
 #               each with a new token for a user of its own (its signature checked, as for a
 #               client fresh from its provider), and each with one same token (verified once,
 #               then remembered by Syncgate). Every sign-in opens a session at the Admin API.
-#               The new tokens are minted at start, on every core (some 4,000 a second a core):
-#               SIGNIN_TOKENS, by default 3,000 for every second the case runs.
+#               The new tokens are minted before each run (bench/http/mint.js, on every core,
+#               some 4,000 a second a core), for SIGNIN_RATE sign-ins a second (default 5,000)
+#               or half as many again as the fastest run so far, whichever is more.
 #   attachment  curl PUTs an attachment of ATTACHMENT_SIZE (PUT /todo/doc/att?rev=1-x, with
 #               Content-Length) and GETs it (GET /todo/doc/att: nginx sends a sparse file),
 #               direct, through nginx and through Syncgate with the cookie, one transfer at a
@@ -55,7 +56,7 @@
 #
 # Run: bench/run.sh   (every case at its defaults: some 11 minutes on 2 cores)
 #   CASES="get signin attachment feeds" DURATION=10s ROUNDS=3 WARMUP=10s THREADS=1 CONNECTIONS=64
-#   UPSTREAM_WORKERS=1 SIGNIN_TOKENS=... ATTACHMENT_SIZE=1G FEEDS=9800 HOLD_MS=60000 JAVA_OPTS=...
+#   UPSTREAM_WORKERS=1 SIGNIN_RATE=5000 ATTACHMENT_SIZE=1G FEEDS=9800 HOLD_MS=60000 JAVA_OPTS=...
 #   bench/run.sh
 # A quick look: CASES="get signin" DURATION=3s ROUNDS=1 WARMUP=5s bench/run.sh
 set -euo pipefail
@@ -156,16 +157,11 @@ if has signin; then
 fi
 cases=${#label[@]}
 
-# Documents, identity provider files, tokens and session, valid for well past the whole run. The
-# sign-in case with a new token each needs as many as it can make: some 1,000 a second on 2
-# cores today, so 3,000 a second of its time leaves room (the run fails if it runs out).
+# Documents, identity provider files, token and session, valid for well past the whole run.
 planned=$(( cases * (ROUNDS * $(seconds "$DURATION") + $(seconds "$WARMUP")) + 600 ))
-SIGNIN_TOKENS=${SIGNIN_TOKENS:-$(has signin && echo $(( 3000 * (ROUNDS * $(seconds "$DURATION") + $(seconds "$WARMUP")) )) || echo 0)}
 issuer="http://127.0.0.1:$idp_port/issuer"
 subject=bench-user
-! has signin || [ "$SIGNIN_TOKENS" -gt 1 ] || { echo "SIGNIN_TOKENS: the signin case needs some" >&2; exit 2; }
-[ "$SIGNIN_TOKENS" = 0 ] || echo "minting $SIGNIN_TOKENS sign-in tokens..." >&2
-node bench/http/fixtures.js "$work" "$issuer" bench "$subject" $(( 3600 > 2 * planned ? 3600 : 2 * planned )) "$SIGNIN_TOKENS"
+node bench/http/fixtures.js "$work" "$issuer" bench "$subject" $(( 3600 > 2 * planned ? 3600 : 2 * planned ))
 token=$(cat "$work/token")
 session_id=$(cat "$work/session_id")
 if has attachment; then
@@ -254,8 +250,8 @@ for i in $(seq 0 $((cases - 1))); do
       [ "$status" = "200 application/json" ] || fail "${label[$i]} ${size[$i]}: answered $status: $(head -c 300 "$work/body")"
       cmp -s "$work/body" "$work/www/todo/doc${size[$i]}" || fail "${label[$i]} ${size[$i]}: not the document"
       least_bytes[$i]=$(( ${size[$i]%k} * 1024 )) ;;
-    signin-new)   # the pool's last token: the case reaches it last, if at all
-      sign_in "$(tail -n 1 "$work/sign-in-tokens")" > /dev/null
+    signin-new)   # user 0's: the runs' users count from 1
+      sign_in "$(node bench/http/mint.js "$work" 0 1)" > /dev/null
       least_bytes[$i]=$(stat -c %s "$work/sign-in.json") ;;
     signin-same)
       sign_in "$token" > /dev/null
@@ -298,19 +294,34 @@ others_percent() { # since others_ticks wrote $work/others.before, over SECONDS
     NR == FNR {before[$1] = $2; next} {used += $2 - before[$1]} END {printf "%.0f", used * 100 / hz / s}' "$work/others.before" -
 }
 
-next_token=0       # the first sign-in token not used yet
-tokens_total=0
-[ "$SIGNIN_TOKENS" = 0 ] || tokens_total=$(wc -l < "$work/sign-in-tokens")
+# New tokens for the sign-in case: minted before each run, as many as it may use, so that none
+# is used twice (a remembered token's signature is not checked again). What a run leaves is
+# kept for the next. A run after the warm-up alone may go three times as fast (the JIT).
+pool="$work/sign-in-tokens"
+: > "$pool"
+next_user=1 minted=0 signed_in=0 warm_rate=0 best_rate=0
+top_up() { # SECONDS
+  local rate=${SIGNIN_RATE:-5000} expected have
+  expected=$(( best_rate > 0 ? best_rate * 3 / 2 : warm_rate * 3 ))
+  [ "$expected" -le "$rate" ] || rate=$expected
+  have=$(wc -l < "$pool")
+  [ "$have" -lt $(( rate * $1 )) ] || return 0
+  echo "minting $(( rate * $1 - have )) sign-in tokens..." >&2
+  node bench/http/mint.js "$work" "$next_user" $(( rate * $1 - have )) >> "$pool" || fail "mint.js failed"
+  next_user=$(( next_user + rate * $1 - have ))
+  minted=$(( minted + rate * $1 - have ))
+}
 run() { # CASE ROUND DURATION; ROUND 0 is the warm-up, not recorded
   local i=$1 pids="" before=0 after=0
   [ "${proxy_of[$i]}" = none ] || pids=$(proxy_pids "${proxy_of[$i]}")
+  [ "${kind[$i]}" != signin-new ] || top_up "$(seconds "$3")"
   [ -z "$pids" ] || before=$(cpu_ticks $pids)
   others_ticks > "$work/others.before"
   case ${kind[$i]} in
     get) wrk -t"$THREADS" -c"$CONNECTIONS" -d"$3" --timeout 10s -s bench/http/report.lua \
            -H "$(credentials "${header[$i]}")" "${url[$i]}" > "$work/wrk.out" 2>&1 ;;
     signin-new) wrk -t"$THREADS" -c"$CONNECTIONS" -d"$3" --timeout 10s -s bench/http/sign-in.lua \
-           "${url[$i]}" -- "$work/sign-in-tokens" "$next_token" "$THREADS" > "$work/wrk.out" 2>&1 ;;
+           "${url[$i]}" -- "$pool" 0 "$THREADS" > "$work/wrk.out" 2>&1 ;;
     signin-same) wrk -t"$THREADS" -c"$CONNECTIONS" -d"$3" --timeout 10s -s bench/http/sign-in.lua \
            "${url[$i]}" -- "$work/token" 0 "$THREADS" > "$work/wrk.out" 2>&1 ;;
   esac || fail "wrk: $(cat "$work/wrk.out")"
@@ -330,20 +341,24 @@ $(cat "$work/wrk.out")"
   # document, or a session.
   [ "$bytes" -ge $((requests * least_bytes[$i])) ] ||
     fail "${label[$i]} ${size[$i]}: $bytes bytes for $requests responses, less than ${least_bytes[$i]} each"
+  local rps
+  rps=$(awk -v n="$requests" -v us="$duration_us" 'BEGIN {printf "%.0f", n * 1e6 / us}')
   if [ "${kind[$i]}" = signin-new ]; then
-    local used
-    used=$(sed -n 's/^TOKENS used=//p' "$work/wrk.out")
-    next_token=$((next_token + used * THREADS))
-    [ "$next_token" -lt "$tokens_total" ] ||   # the last one signed in once before the runs
-      fail "${label[$i]}: $next_token sign-ins with $tokens_total new tokens: some were used twice, so their signatures were not checked; raise SIGNIN_TOKENS"
+    local used have
+    used=$(( $(sed -n 's/^TOKENS used=//p' "$work/wrk.out") * THREADS ))
+    have=$(wc -l < "$pool")
+    [ "$used" -le "$have" ] ||
+      fail "${label[$i]}: $used sign-ins with $have new tokens: some were used twice, so their signatures were not checked; raise SIGNIN_RATE above $(( requests / $(seconds "$3") ))"
+    tail -n +$(( used + 1 )) "$pool" > "$pool.rest"
+    mv "$pool.rest" "$pool"
+    signed_in=$(( signed_in + used ))
+    if [ "$2" = 0 ]; then warm_rate=$rps; elif [ "$rps" -gt "$best_rate" ]; then best_rate=$rps; fi
   fi
   local rss=- cpu=-
   if [ -n "$pids" ]; then
     rss=$(peak_rss_kb "${proxy_of[$i]}")
     cpu=$(awk -v t=$((after - before)) -v hz="$clock_ticks" -v n="$requests" 'BEGIN {printf "%.2f", t * 1e6 / hz / n}')
   fi
-  local rps
-  rps=$(awk -v n="$requests" -v us="$duration_us" 'BEGIN {printf "%.0f", n * 1e6 / us}')
   printf '%-16s %-5s round %s: %6s req/s, p50 %6s us, p99 %7s us, CPU %6s us/req; other processes %3s%% of a core\n' \
     "${label[$i]}" "${size[$i]}" "$2" "$rps" "$p50_us" "$p99_us" "$cpu" "$others" >&2
   [ "$2" = 0 ] || echo "$i $2 $rps $p50_us $p99_us $cpu $rss $others" >> "$work/results"
@@ -494,7 +509,7 @@ if has signin; then
       "$(ms "$(median "$work/results" "$i" 4)")" "$(ms "$(median "$work/results" "$i" 5)")" "$(printf '%.1f' "${cpu[$i]}")" "$(peak "$i")"
   done
   echo
-  echo "$next_token of $tokens_total new tokens used, none twice."
+  echo "$signed_in of $minted new tokens used, none twice."
 fi
 
 if has attachment; then

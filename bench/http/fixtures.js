@@ -1,41 +1,19 @@
 // Writes the files bench/run.sh serves from its static upstream, and the credentials it uses.
-// Usage: node bench/http/fixtures.js WORK ISSUER AUDIENCE SUBJECT TOKEN_TTL_SECONDS [SIGN_IN_TOKENS]
+// Usage: node bench/http/fixtures.js WORK ISSUER AUDIENCE SUBJECT TOKEN_TTL_SECONDS
 //   WORK/www/todo/doc1k, doc100k   CouchDB-shaped JSON documents of exactly 1,024 and 102,400 bytes
 //   WORK/idp/<issuer path>/.well-known/openid-configuration and jwks.json (a fresh RSA key)
 //   WORK/token       an RS256 access token for SUBJECT, valid TOKEN_TTL_SECONDS
 //   WORK/expires     the token's exp as ISO-8601, which the fake Admin API gives its session
 //   WORK/session_id  the Sync Gateway session id the fake Admin API hands out
-//   WORK/sign-in-tokens  SIGN_IN_TOKENS (default 0) more tokens, one a line, each for a user of
-//                    its own (SUBJECT-000001...): a sign-in that has to check a signature, as
-//                    a client's does with the fresh token its provider gave it. Minted on every
-//                    core (some 4,000 a second per core).
+//   WORK/signer.json the private key and the claims, for mint.js to make more tokens
 // Only Node's built-in crypto: no npm packages.
 'use strict';
 const crypto = require('node:crypto');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
-const { Worker, isMainThread, parentPort, workerData } = require('node:worker_threads');
+const { token } = require('./mint.js');
 
-// A token: what every one this script writes looks like.
-function mint(key, kid, issuer, audience, subject, exp) {
-  const b64 = (value) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  const now = Math.floor(Date.now() / 1000);
-  const signed = b64({ alg: 'RS256', typ: 'JWT', kid }) + '.' + b64({ iss: issuer, aud: audience, sub: subject, iat: now, exp });
-  return signed + '.' + crypto.sign('sha256', Buffer.from(signed), key).toString('base64url');
-}
-
-if (!isMainThread) {
-  // A worker minting its share of the sign-in tokens.
-  const { pem, kid, issuer, audience, subject, exp, from, to } = workerData;
-  const key = crypto.createPrivateKey(pem);
-  const tokens = [];
-  for (let i = from; i < to; i++) tokens.push(mint(key, kid, issuer, audience, subject + '-' + String(i).padStart(6, '0'), exp));
-  parentPort.postMessage(tokens.join('\n'));
-  return;
-}
-
-const [work, issuer, audience, subject, ttlText, signInText = '0'] = process.argv.slice(2);
+const [work, issuer, audience, subject, ttlText] = process.argv.slice(2);
 if (!work || !issuer || !audience || !subject || !ttlText) {
   console.error('usage: fixtures.js WORK ISSUER AUDIENCE SUBJECT TOKEN_TTL_SECONDS');
   process.exit(2);
@@ -73,18 +51,8 @@ write(path.join(idp, 'jwks.json'), JSON.stringify({
 }));
 
 const exp = Math.floor(Date.now() / 1000) + Number(ttlText);
-write(path.join(work, 'token'), mint(privateKey, kid, issuer, audience, subject, exp));
+const signer = { pem: privateKey.export({ type: 'pkcs8', format: 'pem' }), kid, issuer, audience, subject, exp };
+write(path.join(work, 'signer.json'), JSON.stringify(signer));
+write(path.join(work, 'token'), token(privateKey, signer, subject));
 write(path.join(work, 'expires'), new Date(exp * 1000).toISOString().replace(/\.000Z$/, 'Z'));
 write(path.join(work, 'session_id'), crypto.randomBytes(20).toString('hex'));
-
-const signIns = Number(signInText);
-if (signIns > 0) {
-  const pem = privateKey.export({ type: 'pkcs8', format: 'pem' });
-  const shares = Math.min(os.availableParallelism(), signIns);
-  Promise.all(Array.from({ length: shares }, (_, n) => new Promise((resolve, reject) => {
-    const from = 1 + Math.floor(signIns * n / shares);
-    const to = 1 + Math.floor(signIns * (n + 1) / shares);
-    const worker = new Worker(__filename, { workerData: { pem, kid, issuer, audience, subject, exp, from, to } });
-    worker.once('message', resolve).once('error', reject);
-  }))).then((parts) => write(path.join(work, 'sign-in-tokens'), parts.join('\n') + '\n'));
-}
