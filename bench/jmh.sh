@@ -41,6 +41,9 @@ default -wi 3 "$@"
 default -w 1s "$@"
 default -i 5 "$@"
 default -r 1s "$@"
+# The forks log only warnings: the key fetch before each first-verification invocation would
+# print a line into JMH's output, and so would logback's own status report at start.
+default -jvmArgsPrepend "-DSYNCGATE_LOG_LEVEL=WARN -Dlogback.statusListenerClass=ch.qos.logback.core.status.NopStatusListener" "$@"
 
 exec java -cp "target/test-classes:target/classes:$(cat target/jmh-classpath.txt)" \
   org.openjdk.jmh.Main "${defaults[@]}" "$@"
