@@ -22,7 +22,10 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.Signature;
+import java.security.spec.MGF1ParameterSpec;
+import java.security.spec.PSSParameterSpec;
 import java.util.Arrays;
 
 /**
@@ -34,12 +37,14 @@ final class SigningKey {
 
   private final JWSAlgorithm algorithm;
   private final JWK published;
+  private final PublicKey publicKey;
   private final JWSSigner signer;
   private final PrivateKey ed25519;
 
-  private SigningKey(JWSAlgorithm algorithm, JWK published, JWSSigner signer, PrivateKey ed25519) {
+  private SigningKey(JWSAlgorithm algorithm, JWK published, PublicKey publicKey, JWSSigner signer, PrivateKey ed25519) {
     this.algorithm = algorithm;
     this.published = published;
+    this.publicKey = publicKey;
     this.signer = signer;
     this.ed25519 = ed25519;
   }
@@ -51,11 +56,11 @@ final class SigningKey {
     try {
       if (JWSAlgorithm.Family.RSA.contains(alg)) {
         RSAKey key = new RSAKeyGenerator(2048).keyID(kid).algorithm(alg).generate();
-        return new SigningKey(alg, key.toPublicJWK(), new RSASSASigner(key), null);
+        return new SigningKey(alg, key.toPublicJWK(), key.toRSAPublicKey(), new RSASSASigner(key), null);
       }
       if (alg.equals(JWSAlgorithm.ES256)) {
         ECKey key = new ECKeyGenerator(Curve.P_256).keyID(kid).algorithm(alg).generate();
-        return new SigningKey(alg, key.toPublicJWK(), new ECDSASigner(key), null);
+        return new SigningKey(alg, key.toPublicJWK(), key.toECPublicKey(), new ECDSASigner(key), null);
       }
       if (alg.equals(JWSAlgorithm.EdDSA)) {
         KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
@@ -63,7 +68,7 @@ final class SigningKey {
         // An X.509 Ed25519 public key ends with the 32 key bytes (RFC 8410), which are the JWK's x.
         Base64URL x = Base64URL.encode(Arrays.copyOfRange(spki, spki.length - 32, spki.length));
         JWK key = new OctetKeyPair.Builder(Curve.Ed25519, x).keyID(kid).algorithm(alg).build();
-        return new SigningKey(alg, key, null, pair.getPrivate());
+        return new SigningKey(alg, key, pair.getPublic(), null, pair.getPrivate());
       }
     } catch (JOSEException | GeneralSecurityException e) {
       throw new IllegalStateException("cannot make a " + algorithm + " key", e);
@@ -74,6 +79,28 @@ final class SigningKey {
   /** The public half, as the provider's JWKS publishes it. */
   JWK published() {
     return published;
+  }
+
+  /** The public key as the JDK holds it. */
+  PublicKey publicKey() {
+    return publicKey;
+  }
+
+  /** A JDK signature object for this algorithm, as JWS uses it (RFC 7518 §3), ready for a key. */
+  Signature jdkSignature() throws GeneralSecurityException {
+    String name = algorithm.getName();
+    return switch (name) {
+      case "RS256" -> Signature.getInstance("SHA256withRSA");
+      case "PS256" -> {
+        Signature pss = Signature.getInstance("RSASSA-PSS");
+        pss.setParameter(new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, 1));
+        yield pss;
+      }
+      // JWS carries R and S side by side (IEEE P1363), not in DER.
+      case "ES256" -> Signature.getInstance("SHA256withECDSAinP1363Format");
+      case "EdDSA" -> Signature.getInstance("Ed25519");
+      default -> throw new IllegalStateException("no JDK signature for " + name);
+    };
   }
 
   /** A compact JWS over {@code claims}, with the header a provider writes: alg, kid, typ JWT. */
