@@ -85,6 +85,14 @@ const crossOrigin = (page, path, init) => page.evaluate(([url, request]) => fetc
     seen.signedOutContextTitles = await b.page.evaluate(async () =>
       (await new PouchDB('todos-alice').allDocs({ include_docs: true })).rows.map((row) => row.doc.title));
 
+    // A browser cannot set headers on a WebSocket: the token rides in a subprotocol entry.
+    seen.browserWebSocket = await a.page.evaluate((url) => new Promise((resolve) => {
+      const user = Object.keys(localStorage).filter((key) => key.startsWith('oidc.user'))
+        .map((key) => JSON.parse(localStorage[key]))[0];
+      const socket = new WebSocket(url, ['syncgate', `syncgate.bearer.${user.access_token}`]);
+      socket.onopen = () => { resolve(`open: ${socket.protocol}`); socket.close(); };
+      socket.onerror = () => resolve('error');
+    }), `${options.syncgate.replace(/^http/, 'ws')}/todo/_changes?feed=websocket`);
     seen.listedOriginError = await crossOrigin(a.page, '/todo/_session',
       { method: 'POST', credentials: 'include', headers: { Authorization: 'Bearer not-a-token' } });
     const stranger = await open(browser, options.unlistedApp);

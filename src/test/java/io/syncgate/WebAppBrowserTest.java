@@ -78,6 +78,7 @@ class WebAppBrowserTest {
     assertThat(seen.getBoolean("firstStillSyncs")).isTrue();
     assertThat(seen.getJsonArray("signedOutContextTitles").getList())
         .contains("buy milk", "written offline").doesNotContain("after the other signed out");
+    assertThat(seen.getString("browserWebSocket")).isEqualTo("open: syncgate");
     assertThat(seen.getString("listedOriginError")).as("a listed origin reads even an error").isEqualTo("status 401");
     assertThat(seen.getString("unlistedOriginSignIn")).isEqualTo("refused: TypeError");
     assertThat(seen.getString("unlistedOriginRead")).isEqualTo("refused: TypeError");

@@ -71,7 +71,10 @@ final class OutboundHeaders implements ProxyInterceptor {
     }
     if (context.isWebSocket()) {
       HOP_BY_HOP.forEach(headers::remove);
-      // Credential entries stay here, whatever authenticated the handshake; the protocols go on.
+    }
+    if (headers.contains("sec-websocket-protocol")) {
+      // Credential entries stay here, whatever authenticated the request, and even where a proxy
+      // in front turned a handshake into a plain request; the protocols go on.
       List<String> protocols = SubProtocols.parse(headers.getAll("sec-websocket-protocol")).protocols();
       headers.remove("sec-websocket-protocol");
       if (!protocols.isEmpty()) {

@@ -95,6 +95,10 @@ final class WebSocketRelay implements ProxyInterceptor {
     HttpServerResponse client = request.response();
     client.setStatusCode(101);
     client.headers().addAll(response.headers());
+    if (!response.headers().contains("sec-websocket-protocol")
+        && SubProtocols.parse(request.headers().getAll("sec-websocket-protocol")).marker()) {
+      client.headers().set("sec-websocket-protocol", SubProtocols.MARKER);
+    }
     NetSocket toBackend = upstream.netSocket();
     return request.toNetSocket()
         .onSuccess(toClient -> {

@@ -14,10 +14,20 @@ record Credentials(Scheme scheme, String value) {
   /** {@code SESSION}: a Syncgate ticket named by a {@code SyncGatewaySession_} entry. */
   enum Scheme { NONE, BEARER, BASIC, SESSION, OTHER }
 
+  /** The {@code Authorization} header, or on a WebSocket handshake to forward, a subprotocol entry. */
   static Credentials of(HttpServerRequest request) {
     String header = request.getHeader("authorization");
+    if ((header == null || header.isBlank()) && request.canUpgradeToWebSocket()) {
+      return ofSubProtocols(request);
+    }
+    return ofHeader(request);
+  }
+
+  /** The {@code Authorization} header alone: what Syncgate's own endpoints (sign-in, sign-out) read. */
+  static Credentials ofHeader(HttpServerRequest request) {
+    String header = request.getHeader("authorization");
     if (header == null || header.isBlank()) {
-      return request.canUpgradeToWebSocket() ? ofSubProtocols(request) : new Credentials(Scheme.NONE, null);
+      return new Credentials(Scheme.NONE, null);
     }
     String trimmed = header.trim();
     int space = trimmed.indexOf(' ');

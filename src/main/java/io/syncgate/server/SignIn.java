@@ -60,7 +60,7 @@ final class SignIn {
   }
 
   private void signIn(RoutingContext ctx, String db, Function<Identity, GatewayFailure> check) {
-    Credentials credentials = Credentials.of(ctx.request());
+    Credentials credentials = Credentials.ofHeader(ctx.request());
     if (credentials.scheme() != Credentials.Scheme.BEARER) {
       throw GatewayFailure.credentialsRequired("sign in with the identity provider's token as a bearer token");
     }

@@ -52,7 +52,7 @@ final class SignOut {
     }
     String db = path.database();
     boolean all = "true".equals(ctx.queryParams().get("all"));
-    Credentials credentials = Credentials.of(ctx.request());
+    Credentials credentials = Credentials.ofHeader(ctx.request());
     Future<Void> ended;
     if (credentials.scheme() == Credentials.Scheme.BEARER) {
       ended = tokens.verify(credentials.value()).compose(identity -> {

@@ -47,9 +47,13 @@ class WebSocketSignInTest {
 
   /** The handshake's head as the client reads it; the connection is closed after. */
   private static String handshake(String protocols, String credentialHeader) throws IOException {
+    return handshakeTo("/sync/todo/_blipsync", protocols, credentialHeader);
+  }
+
+  private static String handshakeTo(String target, String protocols, String credentialHeader) throws IOException {
     try (Socket socket = new Socket("127.0.0.1", stack.port())) {
       socket.setSoTimeout(10_000);
-      socket.getOutputStream().write(("GET /sync/todo/_blipsync HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+      socket.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
           + "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
           + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
           + (protocols == null ? "" : "Sec-WebSocket-Protocol: " + protocols + "\r\n")
@@ -117,6 +121,35 @@ class WebSocketSignInTest {
 
     assertThat(head).startsWith("HTTP/1.1 101 ");
     assertThat(stack.sg.publicRequests().get(0).headers().get("sec-websocket-protocol")).isEqualTo("BLIP_3+CBMobile_3");
+  }
+
+  @Test
+  void aBrowsersFeedSocketWithTheTokenEntryGetsTheMarkerBackWhenTheBackendNamesNoProtocol() throws Exception {
+    String head = handshakeTo("/sync/todo/_changes?feed=websocket", "syncgate, syncgate.bearer." + token, null);
+
+    assertThat(head).startsWith("HTTP/1.1 101 ").containsIgnoringCase("sec-websocket-protocol: syncgate\r\n");
+    Seen upgrade = stack.sg.publicRequests().get(0);
+    assertThat(upgrade.headers().contains("sec-websocket-protocol")).isFalse();
+    assertThat(upgrade.headers().get("cookie")).matches("SyncGatewaySession=[0-9a-f]{40}");
+  }
+
+  @Test
+  void credentialEntriesOnAPlainRequestNeverReachTheBackendNorSignIn() throws Exception {
+    // As when a proxy in front drops Upgrade and a handshake arrives as a plain GET.
+    var plain = stack.http.get(stack.port(), "/sync/todo/_all_docs", java.util.Map.of("Cookie",
+        "SyncGatewaySession=" + ticket, "Sec-WebSocket-Protocol", "syncgate.bearer." + token + ", SyncGatewaySession_"
+            + ticket + ", BLIP_3+CBMobile_3"));
+    var seed = RawHttp.exchange(stack.port(), "GET /sync/_signin/blip-user HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        + "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: syncgate.bearer." + token
+        + "\r\n\r\n", java.time.Duration.ofSeconds(3));
+
+    assertThat(plain.status()).isEqualTo(200);
+    assertThat(stack.sg.publicRequests()).singleElement().satisfies(seen -> {
+      assertThat(seen.headers().getAll("sec-websocket-protocol")).containsExactly("BLIP_3+CBMobile_3");
+      seen.headers().forEach(header -> assertThat(header.getValue()).doesNotContain(token));
+    });
+    assertThat(seed).startsWith("HTTP/1.1 401 ");
   }
 
   @Test

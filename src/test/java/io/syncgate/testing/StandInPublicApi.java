@@ -122,7 +122,14 @@ final class StandInPublicApi {
     });
     StandInDocuments documents = new StandInDocuments(sg, client);
     router.post("/:keyspace/_bulk_get").handler(ctx -> documents.bulkGet(ctx, storeDatabase(ctx)));
-    router.route("/:keyspace/_changes").handler(ctx -> documents.changes(ctx, storeUri(ctx.request().path())));
+    router.route("/:keyspace/_changes").handler(ctx -> {
+      if ("websocket".equals(ctx.request().getParam("feed")) && ctx.request().canUpgradeToWebSocket()) {
+        // SG's WebSocket feed names no subprotocol; what flows on it is the relay's business.
+        ctx.request().toWebSocket().onSuccess(socket -> StandInWebSocket.serve(sg.vertx, socket)).onFailure(ctx::fail);
+        return;
+      }
+      documents.changes(ctx, storeUri(ctx.request().path()));
+    });
     router.route("/:keyspace/_all_docs").handler(ctx -> documents.allDocs(ctx, storeUri(ctx.request().uri())));
     router.get("/:keyspace/_design/:doc").handler(ctx -> documents.getDocument(ctx, storeDatabase(ctx),
         storeUri(ctx.request().path())));
@@ -144,9 +151,9 @@ final class StandInPublicApi {
     return new io.vertx.core.http.HttpServerOptions().setWebSocketSubProtocols(BLIP_VERSIONS);
   }
 
-  /** SG's order on its public port: a {@code SyncGatewaySession_} entry of a WebSocket handshake, then the cookie. */
+  /** SG's order on its public port: on {@code _blipsync}, a {@code SyncGatewaySession_} entry; then the cookie. */
   private static Session authenticate(SyncGatewayStandIn sg, RoutingContext ctx, String db) {
-    String id = ctx.request().headers().getAll("sec-websocket-protocol").stream()
+    String id = !ctx.request().path().endsWith("/_blipsync") ? null : ctx.request().headers().getAll("sec-websocket-protocol").stream()
         .flatMap(field -> java.util.Arrays.stream(field.split(","))).map(String::trim)
         .filter(entry -> entry.startsWith("SyncGatewaySession_")).map(entry -> entry.substring(19))
         .findFirst().orElse(null);
