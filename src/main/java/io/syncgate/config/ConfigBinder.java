@@ -52,17 +52,23 @@ final class ConfigBinder {
   private static final Pattern ENTRY = Pattern.compile("(\\d{1,3})_(.+)");
   /** Where a map's keys stand in the documented key names; the one map section is keyed by database. */
   private static final String MAP_KEY = "{db}";
+  /** The longest duration any key takes. */
+  static final Duration MAX_DURATION = Duration.ofDays(365);
 
   private final ObjectMapper mapper;
   private final JavaType fileType;
 
   ConfigBinder() {
-    SimpleModule durations = new SimpleModule().addDeserializer(Duration.class, new DurationText());
+    // Scalars are read strictly, each problem recorded against its key: no 2 for true, no 80.5 for 80.
+    SimpleModule scalars = new SimpleModule()
+        .addDeserializer(Duration.class, new DurationText())
+        .addDeserializer(Integer.class, new WholeNumber())
+        .addDeserializer(Boolean.class, new TrueOrFalse());
     this.mapper = JsonMapper.builder()
         .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
         .enable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
         .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
-        .addModule(durations)
+        .addModule(scalars)
         .build();
     // An empty value ("key:" in YAML) is an unset one, whatever its type.
     mapper.coercionConfigDefaults().setCoercion(CoercionInputShape.EmptyString, CoercionAction.AsNull);
@@ -98,22 +104,21 @@ final class ConfigBinder {
       }
     }
     boolean listed = tree.get("oidc") instanceof ObjectNode oidc && oidc.has("issuers");
-    JsonNode beside = listed ? removeIssuerKeys(tree) : null;
+    Map<String, JsonNode> beside = listed ? removeIssuerKeys(tree) : Map.of();
     if (!listed) {
       moveSingleIssuer(tree);
     }
     Problems problems = new Problems(fromEnv, !listed);
     early.forEach(problems::add);
-    if (beside != null) {
-      problems.add("oidc.issuer", beside.isArray() ? beside.toString() : beside.asText(),
-          "set beside oidc.issuers: list every issuer there");
-    }
+    beside.forEach((key, value) -> problems.add("oidc." + key, value.isValueNode() ? value.asText() : "",
+        "set beside oidc.issuers: list every issuer there"));
     refuseUnknown("", tree, fileType, problems);
     ConfigFile file = null;
     try {
       // Bound from JSON text rather than the tree: its parser reports every key's path exactly.
       file = mapper.readerFor(fileType)
           .withHandler(new Recorder(problems))
+          .withAttribute(Problems.class, problems)
           .readValue(mapper.writeValueAsString(tree));
     } catch (JsonMappingException e) {
       problems.add(path(e.getPath()), "", e.getOriginalMessage());
@@ -270,17 +275,17 @@ final class ConfigBinder {
     ((ObjectNode) node).set((String) path.get(path.size() - 1), value);
   }
 
-  /** Removes one issuer's keys written beside {@code oidc.issuers}; the value of the first (issuer's first). */
-  private JsonNode removeIssuerKeys(ObjectNode tree) {
+  /** Removes one issuer's keys written beside {@code oidc.issuers}: each, by name, with its value. */
+  private Map<String, JsonNode> removeIssuerKeys(ObjectNode tree) {
     ObjectNode oidc = (ObjectNode) tree.get("oidc");
-    JsonNode first = null;
+    Map<String, JsonNode> removed = new LinkedHashMap<>();
     for (String key : issuerKeys()) {
       JsonNode value = oidc.remove(key);
-      if (value != null && (first == null || key.equals("issuer"))) {
-        first = value;
+      if (value != null) {
+        removed.put(key, value);
       }
     }
-    return first;
+    return removed;
   }
 
   /**
@@ -443,6 +448,7 @@ final class ConfigBinder {
   private static final class DurationText extends StdScalarDeserializer<Duration> {
 
     static final String PROBLEM = "not a duration: write a number and a unit (ms, s, m, h, d), e.g. 30s";
+    static final String TOO_LONG = "too long: at most 365d";
     private static final Pattern DURATION = Pattern.compile("(\\d{1,12})(ms|s|m|h|d)");
 
     DurationText() {
@@ -456,16 +462,78 @@ final class ConfigBinder {
       }
       String text = p.getText().trim();
       Matcher m = DURATION.matcher(text);
+      if (text.isEmpty()) {
+        return null;
+      }
       if (!m.matches()) {
-        return (Duration) ctxt.handleWeirdStringValue(Duration.class, text, PROBLEM);
+        return refuse(p, ctxt, text, PROBLEM);
       }
       long amount = Long.parseLong(m.group(1));
-      return switch (m.group(2)) {
+      Duration value = switch (m.group(2)) {
         case "ms" -> Duration.ofMillis(amount);
         case "s" -> Duration.ofSeconds(amount);
         case "m" -> Duration.ofMinutes(amount);
         case "h" -> Duration.ofHours(amount);
         default -> Duration.ofDays(amount);
+      };
+      // A bound every timer, deadline and cookie date can hold without overflowing.
+      return value.compareTo(MAX_DURATION) > 0 ? refuse(p, ctxt, text, TOO_LONG) : value;
+    }
+  }
+
+  /** Records a problem with the scalar the parser stands on; binding goes on with the key unset. */
+  private static <T> T refuse(JsonParser p, DeserializationContext ctxt, String value, String problem) {
+    ((Problems) ctxt.getAttribute(Problems.class)).add(path(p), value, problem);
+    return null;
+  }
+
+  /** An {@code int}: a whole number, written as one or as text (from the environment). */
+  private static final class WholeNumber extends StdScalarDeserializer<Integer> {
+
+    WholeNumber() {
+      super(Integer.class);
+    }
+
+    @Override
+    public Integer deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+      JsonToken token = p.currentToken();
+      if (!token.isScalarValue()) {
+        return (Integer) ctxt.handleUnexpectedToken(Integer.class, p);
+      }
+      String text = p.getText().trim();
+      if (text.isEmpty()) {
+        return null;
+      }
+      try {
+        return Integer.valueOf(text);
+      } catch (NumberFormatException e) {
+        return refuse(p, ctxt, text, text.matches("-?\\d+") ? "out of range: too large" : "not a whole number");
+      }
+    }
+  }
+
+  /** A boolean: {@code true} or {@code false}, never a number or another word. */
+  private static final class TrueOrFalse extends StdScalarDeserializer<Boolean> {
+
+    TrueOrFalse() {
+      super(Boolean.class);
+    }
+
+    @Override
+    public Boolean deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+      JsonToken token = p.currentToken();
+      if (token == JsonToken.VALUE_TRUE || token == JsonToken.VALUE_FALSE) {
+        return token == JsonToken.VALUE_TRUE;
+      }
+      if (!token.isScalarValue()) {
+        return (Boolean) ctxt.handleUnexpectedToken(Boolean.class, p);
+      }
+      String text = p.getText().trim();
+      return switch (text.toLowerCase(Locale.ROOT)) {
+        case "" -> null;
+        case "true" -> true;
+        case "false" -> false;
+        default -> refuse(p, ctxt, text, "not a boolean: use true or false");
       };
     }
   }

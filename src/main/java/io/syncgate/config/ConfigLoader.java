@@ -61,7 +61,12 @@ public final class ConfigLoader {
       root = new ObjectMapper(YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
           .readTree(yaml);
     } catch (JsonProcessingException e) {
-      throw new ConfigException(List.of("configuration file: not valid YAML: " + e.getOriginalMessage()));
+      // The parser's message quotes the offending line, which may hold a secret: its first line and
+      // the position only.
+      String what = e.getOriginalMessage() == null ? "" : e.getOriginalMessage().lines().findFirst().orElse("");
+      var at = e.getLocation();
+      throw new ConfigException(List.of("configuration file: not valid YAML: " + what
+          + (at == null || at.getLineNr() < 0 ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")")));
     }
     ConfigBinder.Bound bound = new ConfigBinder().bind(root, env);
     Problems in = bound.problems();
@@ -363,6 +368,10 @@ public final class ConfigLoader {
         in.add("cors." + db, "", "not one of sync_gateway.databases");
         return;
       }
+      if (cors == null) {
+        in.add("cors." + db, "", "is empty: list the origins under cors." + db + ".origins");
+        return;
+      }
       List<String> origins = in.list(key + "origins", cors.origins(), null);
       for (String origin : origins) {
         if (origin.equals("*")) {
@@ -373,6 +382,9 @@ public final class ConfigLoader {
         } else if (!ORIGIN.matcher(origin).matches()) {
           in.add(key + "origins", origin, "not an origin: scheme://host[:port], no path or trailing slash;"
               + " a pattern puts * as the leftmost label (https://*.example.com)");
+        } else if (origin.contains("://*.") && !origin.substring(origin.indexOf("://*.") + 5).contains(".")) {
+          in.add(key + "origins", origin, "a pattern for every site under a top-level domain: name the domain"
+              + " (https://*.example.com)");
         }
       }
       all.put(db, new CorsPolicy(origins,

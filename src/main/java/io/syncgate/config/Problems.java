@@ -18,8 +18,8 @@ import java.util.regex.Pattern;
  */
 final class Problems {
 
-  /** {@code //user:password@} in anything that looks like a URL. */
-  private static final Pattern USER_INFO = Pattern.compile("(//)[^/@\\s]*@");
+  /** {@code //user:password@} in anything that looks like a URL, up to its last {@code @}. */
+  private static final Pattern USER_INFO = Pattern.compile("(//)\\S*@");
   private static final String SINGLE_ISSUER = "oidc.issuers.0.";
 
   private final List<String> all = new ArrayList<>();
@@ -118,6 +118,9 @@ final class Problems {
 
   /** A duration as configuration writes it, in its largest whole unit: {@code 90m}, {@code 250ms}. */
   static String text(Duration value) {
+    if (value.compareTo(ConfigBinder.MAX_DURATION) > 0) {
+      return value.toDays() + "d";
+    }
     long millis = value.toMillis();
     if (millis == 0 || millis % 1000 != 0) {
       return millis + "ms";

@@ -377,4 +377,60 @@ class ConfigLoaderTest {
     assertThat(config.cors("todo").maxAge()).isEqualTo(Duration.ofMinutes(10));
     assertThat(config.cors("notes").allows("https://app.example.com")).isFalse();
   }
+
+  @Test
+  void numbersBooleansAndDurationsAreReadStrictlyAndEveryProblemStillReported() {
+    assertThat(problems(MINIMAL + """
+        listen:
+          port: 80.5
+          max_connections: 99999999999999
+        cookie:
+          secure: 2
+        access:
+          allow_guest: 1
+        session:
+          max_ttl: 999999999999d
+        oidc_unused: 1
+        """, Map.of("SYNCGATE_OIDC_CLOCK_SKEW", "999999999999d"))).containsExactlyInAnyOrder(
+        "listen.port \"80.5\": not a whole number",
+        "listen.max_connections \"99999999999999\": out of range: too large",
+        "cookie.secure \"2\": not a boolean: use true or false",
+        "access.allow_guest \"1\": not a boolean: use true or false",
+        "session.max_ttl \"999999999999d\": too long: at most 365d",
+        "oidc.clock_skew (from SYNCGATE_OIDC_CLOCK_SKEW) \"999999999999d\": too long: at most 365d",
+        "oidc_unused: unknown key: see docs/configuration.md for the keys Syncgate reads");
+  }
+
+  @Test
+  void anEmptyOrScalarCorsEntryIsAProblemNotACrash() {
+    assertThat(problems(MINIMAL + "cors:\n  todo:\n", Map.of()))
+        .containsExactly("cors.todo: is empty: list the origins under cors.todo.origins");
+    assertThat(problems(MINIMAL + "cors:\n  todo: \"https://app.example.com\"\n", Map.of()))
+        .contains("cors.todo \"https://app.example.com\": expected a mapping of keys");
+    assertThat(problems(MINIMAL + "cors:\n  todo:\n    origins: [\"https://*.com\"]\n", Map.of()))
+        .containsExactly("cors.todo.origins \"https://*.com\": a pattern for every site under a top-level domain:"
+            + " name the domain (https://*.example.com)");
+  }
+
+  @Test
+  void secretsNeverAppearInAYamlErrorNorInAUrlWhosePasswordHoldsASlashOrAnAt() {
+    List<String> yaml = problems("session:\n  cookie_secret: \"unterminated-super-secret-value\n", Map.of());
+    List<String> url = problems(MINIMAL, Map.of("SYNCGATE_SYNC_GATEWAY_PUBLIC_URL", "ftp://admin:SUPER/SE@CRET@sg:4985"));
+
+    assertThat(yaml).singleElement().asString().startsWith("configuration file: not valid YAML")
+        .doesNotContain("super-secret");
+    assertThat(url).singleElement().asString().doesNotContain("SUPER").doesNotContain("CRET").contains("…@sg:4985");
+  }
+
+  @Test
+  void issuerKeysBesideTheListAreEachNamed() {
+    assertThat(problems("""
+        oidc:
+          audiences: [app]
+          issuers:
+            - issuer: "https://a.example/"
+              audiences: [app]
+        sync_gateway: {public_url: "http://sg:4984", admin_url: "http://sg:4985", databases: [todo]}
+        """, Map.of())).containsExactly("oidc.audiences: set beside oidc.issuers: list every issuer there");
+  }
 }
