@@ -19,7 +19,10 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * What Prometheus scrapes from the management port ({@code GET /metrics}): requests by route
@@ -34,6 +37,7 @@ final class GatewayMetrics implements AutoCloseable {
   enum Route { SIGN_IN, SIGN_OUT, PREFLIGHT, FEED, WEBSOCKET, REPLICATION, OTHER }
 
   private static final String[] STATUS = {"closed", "1xx", "2xx", "3xx", "4xx", "5xx"};
+  private static final Pattern STREAMING_FEED = Pattern.compile("(?:^|&)feed=(?:longpoll|continuous|websocket)(?:&|$)");
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final JvmGcMetrics gc = new JvmGcMetrics();
@@ -42,9 +46,12 @@ final class GatewayMetrics implements AutoCloseable {
   private final Counter[] signIns = new Counter[STATUS.length];
   private final List<Streams> streams = new CopyOnWriteArrayList<>();
   private final String base;
+  /** The sign-in and sign-out paths, {@code {base}/{db}/_session} of each database served. */
+  private final Set<String> sessionPaths;
 
-  GatewayMetrics(String basePath, ConnectionGuard guard) {
+  GatewayMetrics(String basePath, List<String> databases, ConnectionGuard guard) {
     this.base = basePath + "/";
+    this.sessionPaths = databases.stream().map(db -> base + db + "/_session").collect(Collectors.toUnmodifiableSet());
     for (Route route : Route.values()) {
       for (int status = 0; status < STATUS.length; status++) {
         requests[route.ordinal()][status] = Counter.builder("syncgate.requests")
@@ -120,8 +127,8 @@ final class GatewayMetrics implements AutoCloseable {
     if (method == HttpMethod.OPTIONS && request.getHeader("access-control-request-method") != null) {
       return Route.PREFLIGHT;
     }
-    if (path.endsWith("/_session")) {
-      return method == HttpMethod.POST ? Route.SIGN_IN : method == HttpMethod.DELETE ? Route.SIGN_OUT : Route.REPLICATION;
+    if (sessionPaths.contains(path) && (method == HttpMethod.POST || method == HttpMethod.DELETE)) {
+      return method == HttpMethod.POST ? Route.SIGN_IN : Route.SIGN_OUT;
     }
     if (path.startsWith(base + "_signin/")) {
       return Route.SIGN_IN;
@@ -133,8 +140,7 @@ final class GatewayMetrics implements AutoCloseable {
       return Route.WEBSOCKET;
     }
     String query = request.query();
-    if (query != null && path.endsWith("/_changes")
-        && (query.contains("feed=longpoll") || query.contains("feed=continuous") || query.contains("feed=websocket"))) {
+    if (query != null && path.endsWith("/_changes") && STREAMING_FEED.matcher(query).find()) {
       return Route.FEED;
     }
     return Route.REPLICATION;

@@ -63,7 +63,7 @@ public final class Syncgate {
         capacity.clientConnections(), capacity.backendConnections(), capacity.backendConnectionsPerLoop(loops),
         capacity.openFileLimit());
     ConnectionGuard guard = new ConnectionGuard(config.inbound(), capacity.clientConnections());
-    GatewayMetrics metrics = new GatewayMetrics(config.basePath(), guard);
+    GatewayMetrics metrics = new GatewayMetrics(config.basePath(), config.syncGateway().databases(), guard);
     WebClient web = WebClient.create(vertx, new WebClientOptions()
         .setUserAgent("Syncgate")
         .setConnectTimeout((int) config.syncGateway().connectTimeout().toMillis())
