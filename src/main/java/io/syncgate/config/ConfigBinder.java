@@ -49,6 +49,9 @@ import java.util.regex.Pattern;
 final class ConfigBinder {
 
   private static final String ENV_PREFIX = "SYNCGATE_";
+  /** Variables that are not configuration keys: logging, the config file's path, the scripts' tools. */
+  private static final Set<String> READ_ELSEWHERE = Set.of("SYNCGATE_LOG_FORMAT", "SYNCGATE_LOG_LEVEL",
+      "SYNCGATE_ACCESS_LOG_LEVEL", "SYNCGATE_CONFIG", "SYNCGATE_JAVA_HOME", "SYNCGATE_NODE", "SYNCGATE_CHROMIUM");
   private static final Pattern ENTRY = Pattern.compile("(\\d{1,3})_(.+)");
   /** Where a map's keys stand in the documented key names; the one map section is keyed by database. */
   private static final String MAP_KEY = "{db}";
@@ -91,7 +94,7 @@ final class ConfigBinder {
       }
     }
     Map<String, String> fromEnv = new LinkedHashMap<>();
-    overlay(tree, env, fromEnv);
+    overlay(tree, env, fromEnv, early);
     for (BeanPropertyDefinition section : properties(fileType)) {
       // Every section is bound, if only to a record of unset keys, so that its defaults apply.
       JsonNode written = tree.get(section.getName());
@@ -152,7 +155,7 @@ final class ConfigBinder {
   }
 
   /** The environment over the tree: each {@code SYNCGATE_*} name that is a key replaces that key's value. */
-  private void overlay(ObjectNode tree, Map<String, String> env, Map<String, String> fromEnv) {
+  private void overlay(ObjectNode tree, Map<String, String> env, Map<String, String> fromEnv, List<String> problems) {
     for (Map.Entry<String, String> variable : new TreeMap<>(env).entrySet()) {
       String name = variable.getKey();
       if (!name.startsWith(ENV_PREFIX)) {
@@ -161,7 +164,11 @@ final class ConfigBinder {
       Deque<Object> path = new ArrayDeque<>();
       JavaType leaf = resolve(name.substring(ENV_PREFIX.length()), fileType, path);
       if (leaf == null) {
-        continue; // not a key: another part of Syncgate (logging) reads it
+        if (!READ_ELSEWHERE.contains(name)) {
+          // As an unknown key in the file: a misspelt variable would otherwise leave its default in force.
+          problems.add(name + ": names no configuration key: see docs/configuration.md for the variables Syncgate reads");
+        }
+        continue;
       }
       set(tree, new ArrayList<>(path), value(variable.getValue(), leaf));
       fromEnv.put(dotted(path), name);

@@ -433,4 +433,13 @@ class ConfigLoaderTest {
         sync_gateway: {public_url: "http://sg:4984", admin_url: "http://sg:4985", databases: [todo]}
         """, Map.of())).containsExactly("oidc.audiences: set beside oidc.issuers: list every issuer there");
   }
+
+  @Test
+  void aVariableThatNamesNoKeyIsRefusedUnlessReadElsewhere() throws Exception {
+    assertThat(problems(MINIMAL, Map.of("SYNCGATE_SESSION_COOKIE_SECRETS", "a-secret-misspelt-as-plural-0123456789")))
+        .containsExactly("SYNCGATE_SESSION_COOKIE_SECRETS: names no configuration key: see docs/configuration.md"
+            + " for the variables Syncgate reads");
+    assertThat(ConfigLoader.parse(MINIMAL, Map.of("SYNCGATE_LOG_LEVEL", "DEBUG", "SYNCGATE_CONFIG", "/etc/x.yaml",
+        "PATH", "/usr/bin")).listen().port()).isEqualTo(8080);
+  }
 }
