@@ -42,8 +42,10 @@ final class CrossOrigin implements Handler<RoutingContext> {
   /** For the server root, which PouchDB asks for an id and which holds no data: any database's origins. */
   private final CorsPolicy root;
   private final CorsPolicy none = CorsPolicy.none();
+  private final String firstDatabase;
 
   CrossOrigin(SyncgateConfig config) {
+    this.firstDatabase = config.syncGateway().databases().get(0);
     config.syncGateway().databases().forEach(db -> policies.put(db, config.cors(db)));
     this.root = new CorsPolicy(policies.values().stream().flatMap(policy -> policy.origins().stream())
         .distinct().toList(), CorsPolicy.DEFAULT_MAX_AGE);
@@ -54,7 +56,10 @@ final class CrossOrigin implements Handler<RoutingContext> {
     HttpServerRequest request = ctx.request();
     HttpServerResponse response = ctx.response();
     String keyspace = ctx.pathParam("db");
-    CorsPolicy policy = keyspace == null ? root : policy(keyspace);
+    CorsPolicy policy = keyspace == null ? root
+        // The seed's route signs in to its ?db= database, by default the first.
+        : keyspace.equals("_signin") ? policy(ctx.queryParam("db").stream().findFirst().orElse(firstDatabase))
+        : policy(keyspace);
     String origin = request.getHeader("origin");
     boolean allowed = policy.allows(origin);
     response.headers().add("vary", "Origin");

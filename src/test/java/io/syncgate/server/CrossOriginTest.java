@@ -186,4 +186,11 @@ class CrossOriginTest {
     assertThat(listed.headers("access-control-allow-origin")).containsExactly(APP);
     assertThat(unlisted.headers().names()).noneMatch(name -> name.toLowerCase().startsWith("access-control-"));
   }
+
+  @Test
+  void theSeedsSignInRouteFollowsItsDatabasesOrigins() {
+    Http.Response seed = preflight("/sync/_signin/carol", APP, "GET", "authorization");
+    assertThat(seed.status()).as(seed.toString()).isEqualTo(204);
+    assertThat(preflight("/sync/_signin/carol?db=notes", APP, "GET", "authorization").status()).isEqualTo(403);
+  }
 }
