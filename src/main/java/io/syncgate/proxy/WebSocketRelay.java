@@ -125,7 +125,13 @@ final class WebSocketRelay implements ProxyInterceptor {
       String length = upstream.getHeader("content-length");
       boolean json = type != null && type.toLowerCase().startsWith("application/json")
           && length != null && length.matches("\\d{1,9}") && Integer.parseInt(length) <= LARGEST_REFUSAL;
-      if (!json) {
+      if (response.getStatusCode() < 400) {
+        // Anything but 101 (a document, a feed's body) is no answer to an upgrade: the backend failed it.
+        GatewayFailure failure = GatewayFailure.badGateway("Sync Gateway answered the WebSocket upgrade with "
+            + response.getStatusCode() + " instead of switching protocols");
+        response.setStatusCode(failure.status());
+        response.setBody(Body.body(Buffer.buffer(failure.toJson().encode()), MediaType.parse("application/json")));
+      } else if (!json) {
         GatewayFailure failure = refusal(response.getStatusCode());
         response.setBody(Body.body(Buffer.buffer(failure.toJson().encode()), MediaType.parse("application/json")));
       }

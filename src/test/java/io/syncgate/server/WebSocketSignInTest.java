@@ -160,4 +160,12 @@ class WebSocketSignInTest {
         .contains("no supported BLIP subprotocol");
     assertThat(stack.sg.publicRequests().get(0).headers().contains("sec-websocket-protocol")).isFalse();
   }
+
+  @Test
+  void anUpgradeTheBackendAnswersWithAnOrdinaryDocumentIsABadGateway() throws Exception {
+    String head = handshakeTo("/sync/todo/", "BLIP_3+CBMobile_3", "Cookie: SyncGatewaySession=" + ticket);
+
+    assertThat(head).startsWith("HTTP/1.1 502 ").containsIgnoringCase("content-type: application/json")
+        .contains("instead of switching protocols");
+  }
 }
