@@ -74,6 +74,10 @@ class ProcessLifecycleIT {
         assertThat(download.getInputStream().readNBytes(1024)).hasSize(1024);
         await().atMost(Duration.ofSeconds(10)).until(() -> backends.sg.publicRequests().stream()
             .anyMatch(seen -> seen.uri().contains("feed=longpoll")));
+        // The jar's metrics, on its management port, see what is open.
+        await().atMost(Duration.ofSeconds(10)).until(() -> http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + management + "/metrics")).build(), HttpResponse.BodyHandlers.ofString())
+            .body().lines().anyMatch(line -> line.equals("syncgate_feeds_open 2.0")));
 
         Instant signalled = Instant.now();
         syncgate.sigterm();
