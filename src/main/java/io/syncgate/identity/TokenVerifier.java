@@ -49,8 +49,13 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>A token passes only if it is a JWS whose {@code alg} is on the allowlist (never {@code none},
  * never HMAC: the configuration refuses both), signed by one of the issuer's published keys of the
  * matching type, with {@code iss} equal to the issuer, an accepted {@code aud}, an {@code exp}
- * in the future and any {@code nbf} in the past (each within the clock skew), and a non-empty
- * username claim. Everything else fails with {@link GatewayFailure#invalidToken}.
+ * in the future, any {@code nbf} and {@code iat} in the past (within the clock skew), and a
+ * non-empty username claim. Everything else fails with {@link GatewayFailure#invalidToken}.
+ *
+ * <p>One clock rule holds everywhere a token is used — sign-in, every request, every WebSocket
+ * upgrade — because they all come here: a token is expired from its {@code exp} on. The clock
+ * skew forgives an issuer whose clock runs ahead of ours (a token "not valid yet"), never a token
+ * past its expiry, so no session, stream or upgrade can outlast {@code exp}.
  *
  * <p>A token that passed is remembered (by its SHA-256, never itself) until its {@code exp}, so a
  * replication that sends it on every request pays for one signature check, not one per request.
@@ -210,7 +215,7 @@ public final class TokenVerifier {
             throw GatewayFailure.invalidToken("token signature is invalid");
           }
           Identity identity = identity(config, claims(jwt));
-          return new Verified(identity, issuer, key, identity.expiresAt().plus(config.clockSkew()));
+          return new Verified(identity, issuer, key, identity.expiresAt());
         });
   }
 
@@ -303,11 +308,15 @@ public final class TokenVerifier {
     if (exp == null) {
       throw GatewayFailure.invalidToken("token has no expiry");
     }
-    if (!now.isBefore(exp.toInstant().plus(config.clockSkew()))) {
+    if (!now.isBefore(exp.toInstant())) {
       throw GatewayFailure.invalidToken("token expired");
     }
     Date nbf = claims.getNotBeforeTime();
     if (nbf != null && now.plus(config.clockSkew()).isBefore(nbf.toInstant())) {
+      throw GatewayFailure.invalidToken("token is not valid yet");
+    }
+    Date iat = claims.getIssueTime();
+    if (iat != null && now.plus(config.clockSkew()).isBefore(iat.toInstant())) {
       throw GatewayFailure.invalidToken("token is not valid yet");
     }
     String azp = stringClaim(claims, "azp");
@@ -329,6 +338,6 @@ public final class TokenVerifier {
       throw GatewayFailure.invalidToken("token has no " + config.usernameClaim() + " claim to name the user");
     }
     return new Identity(claims.getIssuer(), claims.getSubject(), claimValue, config.usernamePrefix() + name,
-        exp.toInstant(), claims.toJSONObject());
+        exp.toInstant(), iat == null ? now : iat.toInstant(), claims.toJSONObject());
   }
 }

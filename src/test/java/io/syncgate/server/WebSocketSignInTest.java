@@ -116,6 +116,25 @@ class WebSocketSignInTest {
   }
 
   @Test
+  void aTokenTwoSecondsPastItsExpiryOpensNoWebSocketThoughWithinTheClockSkew() throws Exception {
+    String expiring = stack.idp.token(TestStack.ISSUER_ID, "expiring-blip", TestStack.AUDIENCE, 60);
+    assertThat(handshake("BLIP_3+CBMobile_3", "Authorization: Bearer " + expiring)).startsWith("HTTP/1.1 101 ");
+    stack.sg.forgetRequests();
+
+    stack.clock.advance(java.time.Duration.ofSeconds(62));
+    String byHeader = handshake("BLIP_3+CBMobile_3", "Authorization: Bearer " + expiring);
+    String byEntry = handshake("syncgate.bearer." + expiring + ", BLIP_3+CBMobile_3", null);
+    var signIn = stack.http.post(stack.port(), "/sync/todo/_session", Http.bearer(expiring));
+
+    // One clock rule: what refuses the sign-in refuses the upgrade, in every form.
+    assertThat(byHeader).startsWith("HTTP/1.1 401 ").contains("token expired");
+    assertThat(byEntry).startsWith("HTTP/1.1 401 ").contains("token expired");
+    assertThat(signIn.status()).isEqualTo(401);
+    assertThat(signIn.json().getString("reason")).isEqualTo("token expired");
+    assertThat(stack.sg.publicRequests()).as("nothing reached Sync Gateway").isEmpty();
+  }
+
+  @Test
   void theAuthorizationHeaderWinsAndACredentialEntryBesideItStillStaysHere() throws Exception {
     String head = handshake("BLIP_3+CBMobile_3, SyncGatewaySession_forged", "Authorization: Bearer " + token);
 
