@@ -115,4 +115,53 @@ class ProvisioningTest {
     assertThat(stack.sg.sessionCount("bob")).isZero();
     assertThat(stack.sg.sessionCount("app_bob")).isEqualTo(1);
   }
+
+  private static String bearerToken(String subject, List<String> roles, Object channels) {
+    return stack.idp.token(TestStack.ISSUER_ID, subject, TestStack.AUDIENCE, Map.of(
+        "realm_access", Map.of("roles", roles), "scope", channels), 3600);
+  }
+
+  @Test
+  void aBearerClientsGrantsFollowItsNewestTokenShrinkingAndGrowing() {
+    String wide = bearerToken("grace", List.of("admin-role"), "secret-ch team-a");
+    assertThat(stack.http.get(stack.port(), "/sync/todo/", Http.bearer(wide)).status()).isEqualTo(200);
+    assertThat(stack.sg.user("todo", "app_grace").getJsonArray("admin_channels")).contains("secret-ch");
+
+    stack.clock.advance(java.time.Duration.ofSeconds(5));
+    String narrow = bearerToken("grace", List.of(), "team-a");
+    assertThat(stack.http.get(stack.port(), "/sync/todo/", Http.bearer(narrow)).status()).isEqualTo(200);
+
+    JsonObject shrunk = stack.sg.user("todo", "app_grace");
+    assertThat(shrunk.getJsonArray("admin_channels")).as("the held session's user lost what the new token lacks")
+        .containsExactlyInAnyOrder("team-a", "user-app_grace", "public");
+    assertThat(shrunk.getJsonArray("admin_roles")).containsExactly("member");
+    assertThat(stack.sg.sessionCount("app_grace")).as("the held session served on").isEqualTo(1);
+
+    // The older, wider token is still unexpired: it may use the session, never widen the user again.
+    assertThat(stack.http.get(stack.port(), "/sync/todo/", Http.bearer(wide)).status()).isEqualTo(200);
+    assertThat(stack.sg.user("todo", "app_grace").getJsonArray("admin_channels")).doesNotContain("secret-ch");
+
+    stack.clock.advance(java.time.Duration.ofSeconds(5));
+    String grown = bearerToken("grace", List.of("editor"), "team-a team-b");
+    assertThat(stack.http.get(stack.port(), "/sync/todo/", Http.bearer(grown)).status()).isEqualTo(200);
+    JsonObject regrown = stack.sg.user("todo", "app_grace");
+    assertThat(regrown.getJsonArray("admin_channels")).containsExactlyInAnyOrder("team-a", "team-b", "user-app_grace",
+        "public");
+    assertThat(regrown.getJsonArray("admin_roles")).containsExactlyInAnyOrder("editor", "member");
+    assertThat(userWrites("app_grace")).as("created once, then one write per change").hasSize(3);
+  }
+
+  @Test
+  void claimsCannotGrantEveryChannelThePublicChannelOrNamesSyncGatewayRefuses() {
+    assertThat(signIn("todo", bearerToken("mallory", List.of("ok-role", "bad/role", "--"), "team-a,* !")).status())
+        .isEqualTo(200);
+
+    JsonObject user = stack.sg.user("todo", "app_mallory");
+    assertThat(user.getJsonArray("admin_channels")).containsExactlyInAnyOrder("team-a", "user-app_mallory", "public");
+    assertThat(user.getJsonArray("admin_roles")).containsExactlyInAnyOrder("ok-role", "member");
+
+    assertThat(signIn("todo", bearerToken("mallory2", List.of(), List.of("team-a", "*", "!"))).status()).isEqualTo(200);
+    assertThat(stack.sg.user("todo", "app_mallory2").getJsonArray("admin_channels"))
+        .containsExactlyInAnyOrder("team-a", "user-app_mallory2", "public");
+  }
 }

@@ -17,6 +17,12 @@ public interface Backend {
    */
   Future<BackendSession> openSession(String db, Identity identity, Duration ttl);
 
+  /** What {@code identity} is given in {@code db}: compared to decide whether its user must be updated. */
+  Grants grants(String db, Identity identity);
+
+  /** Gives the identity's user in {@code db} its grants, where they changed (the user exists by now). */
+  Future<Void> updateUser(String db, Identity identity);
+
   /** Ends one session; succeeds too when the backend no longer knows it. */
   Future<Void> deleteSession(String db, String sessionId);
 

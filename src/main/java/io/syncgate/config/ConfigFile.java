@@ -46,7 +46,7 @@ record ConfigFile(
       Integer maxConnections, Duration requestTimeout, Duration poolWaitTimeout, Integer adminMaxConnections) {}
 
   record Provisioning(Boolean autoRegister, String rolesClaim, String channelsClaim, List<String> roles,
-      List<String> channels, String emailClaim) {}
+      List<String> channels, String emailClaim, Boolean allowWildcardChannels) {}
 
   record Cors(List<String> origins, Duration maxAge) {}
 

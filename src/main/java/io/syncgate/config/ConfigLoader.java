@@ -201,6 +201,15 @@ public final class ConfigLoader {
               + " never share a Sync Gateway user (e.g. staff_, app_)");
         } else if (prefixes.putIfAbsent(prefix, i) != null) {
           in.add(key + "username_prefix", prefix, "the same as issuer " + prefixes.get(prefix) + "'s: prefixes must differ");
+        } else {
+          // app_ and app_staff_ would both name app_staff_bob: the first's staff_bob, the second's bob.
+          int self = i;
+          prefixes.forEach((other, at) -> {
+            if (at != self && (other.startsWith(prefix) || prefix.startsWith(other))) {
+              in.add(key + "username_prefix", prefix, "begins, or is begun by, issuer " + at + "'s " + Problems.quote(other)
+                  + ": one provider's users could then take another's names; choose prefixes neither of which starts the other");
+            }
+          });
         }
         String name = Problems.optional(entry.issuer());
         if (name != null && names.putIfAbsent(name, i) != null) {
@@ -352,7 +361,8 @@ public final class ConfigLoader {
           Problems.optional(p.channelsClaim()),
           in.list(prefix + "roles", p.roles(), List.of()),
           in.list(prefix + "channels", p.channels(), List.of()),
-          Problems.optional(p.emailClaim())));
+          Problems.optional(p.emailClaim()),
+          Problems.bool(p.allowWildcardChannels(), Provisioning.DEFAULT_ALLOW_WILDCARD_CHANNELS)));
     }
     return all;
   }

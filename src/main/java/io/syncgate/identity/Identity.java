@@ -11,16 +11,18 @@ import java.util.Objects;
  * Who a verified token says the caller is. {@code claimValue} is the raw value of the configured
  * username claim; {@code username} is that value turned into a valid backend user name (see
  * {@link PrincipalName}), after the issuer's prefix. {@code expiresAt} is the token's {@code exp};
- * {@code claims} are all of the verified token's claims, for provisioning.
+ * {@code issuedAt} its {@code iat}, or when it was verified if it has none, which orders two tokens
+ * of one user; {@code claims} are all of the verified token's claims, for provisioning.
  */
 public record Identity(String issuer, String subject, String claimValue, String username, Instant expiresAt,
-    Map<String, Object> claims) {
+    Instant issuedAt, Map<String, Object> claims) {
 
   public Identity {
     Objects.requireNonNull(issuer, "issuer");
     Objects.requireNonNull(claimValue, "claimValue");
     Objects.requireNonNull(username, "username");
     Objects.requireNonNull(expiresAt, "expiresAt");
+    Objects.requireNonNull(issuedAt, "issuedAt");
     claims = Collections.unmodifiableMap(new LinkedHashMap<>(claims));
   }
 

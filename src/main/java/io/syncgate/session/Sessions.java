@@ -9,6 +9,7 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.syncgate.backend.Backend;
 import io.syncgate.backend.BackendSession;
+import io.syncgate.backend.Grants;
 import io.syncgate.config.CookiePolicy;
 import io.syncgate.config.SessionPolicy;
 import io.syncgate.failure.GatewayFailure;
@@ -20,6 +21,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Owns session life. A session is opened at the backend no longer than the token that asked for
@@ -54,6 +56,12 @@ public final class Sessions implements AutoCloseable {
 
   private record Key(String db, String username) {}
 
+  /**
+   * A session held for a bearer client, and the grants its user was last given here, by a token
+   * issued at {@code issuedAt}: a newer token whose claims grant otherwise updates the user first.
+   */
+  private record Held(BackendSession session, Grants grants, Instant issuedAt) {}
+
   private final Backend backend;
   private final SessionPolicy policy;
   private final Clock clock;
@@ -61,7 +69,7 @@ public final class Sessions implements AutoCloseable {
   private final SessionCookies cookies;
   private final String basePath;
   private final OpenStreams streams;
-  private final AsyncCache<Key, BackendSession> held;
+  private final AsyncCache<Key, Held> held;
   private final Cache<Key, GatewayFailure> refused;
   private final SignInLimits limits;
   private final Counter opened;
@@ -90,7 +98,7 @@ public final class Sessions implements AutoCloseable {
     this.held = Caffeine.newBuilder()
         .maximumSize(policy.cacheMaxEntries())
         .ticker(ticker)
-        .expireAfter(Expiry.<Key, BackendSession>creating((key, session) -> reusableFor(session)))
+        .expireAfter(Expiry.<Key, Held>creating((key, entry) -> reusableFor(entry.session())))
         .buildAsync();
     this.refused = Caffeine.newBuilder()
         .maximumSize(policy.cacheMaxEntries())
@@ -130,7 +138,13 @@ public final class Sessions implements AutoCloseable {
     });
   }
 
-  /** A bearer client's request: the session held for its user, opened on first use. */
+  /**
+   * A bearer client's request: the session held for its user, opened on first use. Its grants
+   * follow the token: a token issued no earlier than the one that last provisioned the user, whose
+   * claims grant otherwise, updates the user before the session serves it (SG's grants belong to
+   * the user, not to a session). An older token changes nothing, so two tokens of one user cannot
+   * take turns rewriting it; each update counts against the user's sign-in limit.
+   */
   public Future<Presented> forBearer(String db, Identity identity) {
     Key key = new Key(db, identity.username());
     GatewayFailure remembered = refused.getIfPresent(key);
@@ -138,17 +152,50 @@ public final class Sessions implements AutoCloseable {
       return Future.failedFuture(remembered);
     }
     Context context = Vertx.currentContext();
-    var pending = held.get(key, (k, executor) -> open(db, identity)
+    Grants wanted = backend.grants(db, identity);
+    CompletableFuture<Held> pending = held.get(key, (k, executor) -> open(db, identity)
+        .map(session -> new Held(session, wanted, identity.issuedAt()))
         .onFailure(e -> {
           if (e instanceof GatewayFailure failure && failure.status() == 403) {
             refused.put(k, failure);
           }
         })
         .toCompletionStage().toCompletableFuture());
-    Future<BackendSession> session = context == null ? Future.fromCompletionStage(pending)
-        : Future.fromCompletionStage(pending, context);
-    return session.map(s -> new Presented(backend.sessionCookie(s.sessionId()),
-        new SessionRef(db, identity.username(), s.sessionId(), identity.expiresAt())));
+    return on(context, pending)
+        .compose(entry -> entry.grants().equals(wanted) || identity.issuedAt().isBefore(entry.issuedAt())
+            ? Future.succeededFuture(entry) : regrant(key, pending, entry, identity, wanted, context))
+        .map(entry -> new Presented(backend.sessionCookie(entry.session().sessionId()),
+            new SessionRef(db, identity.username(), entry.session().sessionId(), identity.expiresAt())));
+  }
+
+  /** Updates the user's grants, once for all the requests that find {@code stale} held meanwhile. */
+  private Future<Held> regrant(Key key, CompletableFuture<Held> stale, Held entry, Identity identity, Grants wanted,
+      Context context) {
+    CompletableFuture<Held> current = held.asMap().compute(key, (k, now) -> now != stale ? now
+        : limited(key, identity)
+            .compose(v -> backend.updateUser(key.db(), identity))
+            .map(v -> new Held(entry.session(), wanted, identity.issuedAt()))
+            .toCompletionStage().toCompletableFuture());
+    // A failed update leaves the session held with the old grants, to be tried again by the next request.
+    current.whenComplete((done, failure) -> {
+      if (failure != null) {
+        held.asMap().replace(key, current, stale);
+      }
+    });
+    return on(context, current);
+  }
+
+  private Future<Void> limited(Key key, Identity identity) {
+    try {
+      limits.take(key.db(), identity.username());
+      return Future.succeededFuture();
+    } catch (GatewayFailure tooMany) {
+      return Future.failedFuture(tooMany);
+    }
+  }
+
+  private static <T> Future<T> on(Context context, CompletableFuture<T> pending) {
+    return context == null ? Future.fromCompletionStage(pending) : Future.fromCompletionStage(pending, context);
   }
 
   /**
@@ -160,7 +207,7 @@ public final class Sessions implements AutoCloseable {
     // being opened, whose answer this very loop has to deliver.
     held.asMap().computeIfPresent(new Key(session.db(), session.username()),
         (key, pending) -> pending.isDone() && !pending.isCompletedExceptionally()
-            && pending.join().sessionId().equals(session.sessionId()) ? null : pending);
+            && pending.join().session().sessionId().equals(session.sessionId()) ? null : pending);
   }
 
   /**
@@ -221,7 +268,7 @@ public final class Sessions implements AutoCloseable {
     if (pending == null || !pending.isDone() || pending.isCompletedExceptionally()) {
       return null;
     }
-    BackendSession session = pending.join();
+    BackendSession session = pending.join().session();
     return new SessionRef(db, identity.username(), session.sessionId(), identity.expiresAt());
   }
 
@@ -256,7 +303,7 @@ public final class Sessions implements AutoCloseable {
       ttl = policy.maxTtl();
     }
     if (ttl.toSeconds() < 1) {
-      // The token passed within the clock skew, but a session needs a whole second to live.
+      // The token has less than a second left, and a session needs a whole second to live.
       return Future.failedFuture(GatewayFailure.invalidToken("token expired"));
     }
     return backend.openSession(db, identity, Duration.ofSeconds(ttl.toSeconds())).onSuccess(s -> opened.increment());

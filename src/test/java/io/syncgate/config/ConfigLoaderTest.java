@@ -297,6 +297,27 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void prefixesOneOfWhichBeginsAnotherAreRefusedSinceTheirUsersNamesCouldMeet() {
+    // The first provider's staff_bob and the second's bob would both be app_staff_bob.
+    String yaml = """
+        oidc:
+          issuers:
+            - issuer: "https://a.example/"
+              audiences: [app]
+              username_prefix: app_
+            - issuer: "https://b.example/"
+              audiences: [app]
+              username_prefix: app_staff_
+        sync_gateway: {public_url: "http://sg:4984", admin_url: "http://sg:4985", databases: [todo]}
+        """;
+    ConfigException problems = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.parse(yaml, java.util.Map.of()));
+
+    assertThat(problems.problems()).containsExactly("oidc.issuers.1.username_prefix \"app_staff_\": begins, or is begun by,"
+        + " issuer 0's \"app_\": one provider's users could then take another's names; choose prefixes neither of which"
+        + " starts the other");
+  }
+
+  @Test
   void valuesOfTheWrongShapeAreNamedWithWhatWasExpected() {
     assertThat(problems(MINIMAL + """
         listen: 5

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class IdentityTest {
 
   private static Identity with(Map<String, Object> claims) {
-    return new Identity("https://idp.example/", "s", "s", "s", Instant.EPOCH, claims);
+    return new Identity("https://idp.example/", "s", "s", "s", Instant.EPOCH, Instant.EPOCH, claims);
   }
 
   @Test

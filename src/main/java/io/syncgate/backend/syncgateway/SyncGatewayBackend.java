@@ -54,6 +54,16 @@ public final class SyncGatewayBackend implements Backend {
   }
 
   @Override
+  public Grants grants(String db, Identity identity) {
+    return Grants.of(db, provisioning.getOrDefault(db, Provisioning.none()), identity);
+  }
+
+  @Override
+  public Future<Void> updateUser(String db, Identity identity) {
+    return ensureUser(db, identity);
+  }
+
+  @Override
   public Future<Void> deleteSession(String db, String sessionId) {
     return admin.deleteSession(db, sessionId).compose(response -> switch (response.statusCode()) {
       case 200, 204, 404 -> Future.<Void>succeededFuture();
@@ -108,7 +118,7 @@ public final class SyncGatewayBackend implements Backend {
   private Future<Void> ensureUser(String db, Identity identity) {
     String name = identity.username();
     Provisioning rules = provisioning.getOrDefault(db, Provisioning.none());
-    Grants wanted = Grants.of(rules, identity);
+    Grants wanted = Grants.of(db, rules, identity);
     return admin.getUser(db, name).compose(response -> switch (response.statusCode()) {
       case 200 -> {
         JsonObject user = parse(response.bodyAsString());
