@@ -26,7 +26,7 @@ record ConfigFile(
 
   record Listen(String host, Integer port, String basePath, Integer maxUrlLength, Integer maxHeaderBytes,
       Integer maxHeaders, Integer maxBodyBytes, Duration headerTimeout, Duration idleTimeout, Duration bodyTimeout,
-      Integer maxConnections) {}
+      Integer maxConnections, List<String> publicOrigins, List<String> trustedProxies) {}
 
   record Management(String host, Integer port) {}
 
@@ -35,7 +35,8 @@ record ConfigFile(
    * directly under {@code oidc}; the binder moves them into {@code issuers} before binding.
    */
   record Oidc(Duration clockSkew, Duration jwksCacheTtl, Duration jwksMinTtl, Duration jwksMaxStaleness,
-      Duration jwksRefetchCooldown, Duration httpTimeout, List<Issuer> issuers) {}
+      Duration jwksRefetchCooldown, Duration httpTimeout, Integer failedVerificationsPerClientPerMinute,
+      List<Issuer> issuers) {}
 
   record Issuer(String issuer, List<String> audiences, String usernameClaim, String usernamePrefix,
       List<String> algorithms, Boolean allowInsecureHttp, List<String> acceptedTypes, List<String> authorizedParties,

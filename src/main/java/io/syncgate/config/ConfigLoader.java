@@ -125,11 +125,16 @@ public final class ConfigLoader {
     var shutdownFile = file.shutdown();
     ShutdownPolicy shutdown = new ShutdownPolicy(in.duration("shutdown.drain_timeout", shutdownFile.drainTimeout(),
         ShutdownPolicy.DEFAULT_DRAIN_TIMEOUT, Duration.ZERO));
+    Frontend frontend = new Frontend(publicOrigins(in, listenFile.publicOrigins()),
+        trustedProxies(in, listenFile.trustedProxies()));
+    int failedVerifications = in.integer("oidc.failed_verifications_per_client_per_minute",
+        file.oidc().failedVerificationsPerClientPerMinute(),
+        SyncgateConfig.DEFAULT_FAILED_VERIFICATIONS_PER_CLIENT_PER_MINUTE, 1, 1_000_000);
     if (!in.isEmpty()) {
       return null;
     }
     return new SyncgateConfig(listen, basePath, management, issuers, syncGateway, session, cookie, access, pouchDb,
-        provisioning, cors, inbound, shutdown);
+        provisioning, cors, inbound, shutdown, frontend, failedVerifications);
   }
 
   private static String basePath(Problems in, String written) {
@@ -145,6 +150,36 @@ public final class ConfigLoader {
       return "";
     }
     return trimmed;
+  }
+
+  /** {@code listen.public_origins}: exact origins, no patterns; compared as browsers write them. */
+  private static List<String> publicOrigins(Problems in, List<String> written) {
+    List<String> origins = new ArrayList<>();
+    for (String origin : in.list("listen.public_origins", written, List.of())) {
+      String lower = origin.toLowerCase(Locale.ROOT);
+      if (!ORIGIN.matcher(origin).matches() || origin.contains("*") || !(lower.startsWith("https://")
+          || lower.startsWith("http://"))) {
+        in.add("listen.public_origins", origin, "not an origin: http(s)://host[:port], no path, pattern or trailing slash");
+      } else {
+        // Browsers send the default port's origin without its port.
+        origins.add(lower.replaceFirst("^(https://[^/]+):443$", "$1").replaceFirst("^(http://[^/]+):80$", "$1"));
+      }
+    }
+    return origins;
+  }
+
+  /** {@code listen.trusted_proxies}: addresses ({@code 10.0.0.5}, {@code ::1}) or CIDR ranges ({@code 10.0.0.0/8}). */
+  private static List<AddressRange> trustedProxies(Problems in, List<String> written) {
+    List<AddressRange> ranges = new ArrayList<>();
+    for (String text : in.list("listen.trusted_proxies", written, List.of())) {
+      AddressRange range = AddressRange.parse(text);
+      if (range == null) {
+        in.add("listen.trusted_proxies", text, "not an IP address or CIDR range (10.0.0.0/8, fd00::/8)");
+      } else {
+        ranges.add(range);
+      }
+    }
+    return ranges;
   }
 
   /** Settings every issuer shares: clocks and the way keys are fetched. */

@@ -21,7 +21,12 @@ public record SyncgateConfig(
     Map<String, Provisioning> provisioning,
     Map<String, CorsPolicy> cors,
     InboundLimits inbound,
-    ShutdownPolicy shutdown) {
+    ShutdownPolicy shutdown,
+    Frontend frontend,
+    int failedVerificationsPerClientPerMinute) {
+
+  /** Signature checks a client may fail in a minute before its tokens are refused unchecked for a while. */
+  public static final int DEFAULT_FAILED_VERIFICATIONS_PER_CLIENT_PER_MINUTE = 60;
 
   public static final String DEFAULT_LISTEN_HOST = "0.0.0.0";
   public static final int DEFAULT_LISTEN_PORT = 8080;
@@ -51,6 +56,7 @@ public record SyncgateConfig(
     cors = Map.copyOf(cors);
     Objects.requireNonNull(inbound, "inbound");
     Objects.requireNonNull(shutdown, "shutdown");
+    Objects.requireNonNull(frontend, "frontend");
     if (!basePath.isEmpty() && (!basePath.startsWith("/") || basePath.endsWith("/"))) {
       throw new IllegalArgumentException("basePath must be empty or start, and not end, with '/'");
     }

@@ -17,6 +17,7 @@ import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.jwt.SignedJWT;
 import io.syncgate.config.OidcConfig;
 import io.syncgate.failure.GatewayFailure;
+import io.syncgate.limits.RateLimit;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -76,12 +77,24 @@ public final class TokenVerifier {
   private final DefaultJWSVerifierFactory verifiers = new DefaultJWSVerifierFactory();
   private final Cache<String, Verified> verified;
   private final LongAdder signatureChecks = new LongAdder();
+  /** Failed verifications by client address: a forged token costs a signature check, 0.5 ms for ES256. */
+  private final RateLimit failures;
+
+  static final int DEFAULT_FAILURES_PER_CLIENT_PER_MINUTE = 60;
+  /** Client addresses whose failures are counted at once; a flood from more addresses than this is the network's to stop. */
+  static final int FAILING_CLIENTS_KEPT = 100_000;
 
   public TokenVerifier(WebClient web, OidcConfig config, Clock clock, MeterRegistry metrics) {
-    this(web, List.of(config), clock, metrics);
+    this(web, List.of(config), clock, metrics, DEFAULT_FAILURES_PER_CLIENT_PER_MINUTE);
   }
 
-  public TokenVerifier(WebClient web, List<OidcConfig> configs, Clock clock, MeterRegistry metrics) {
+  /**
+   * @param failuresPerClientPerMinute signature checks one client address may fail in a minute
+   *     (and at once); past them its unremembered tokens are refused unchecked until it has some again
+   */
+  public TokenVerifier(WebClient web, List<OidcConfig> configs, Clock clock, MeterRegistry metrics,
+      int failuresPerClientPerMinute) {
+    this.failures = new RateLimit(clock, failuresPerClientPerMinute, Duration.ofMinutes(1), FAILING_CLIENTS_KEPT);
     for (OidcConfig config : configs) {
       issuers.put(config.issuer(), new Issuer(config, new IssuerKeys(web, config, clock, metrics)));
     }
@@ -125,13 +138,35 @@ public final class TokenVerifier {
     return problems.isEmpty() ? null : String.join("; ", problems);
   }
 
+  /** Verifies {@code token} for a caller whose address is not known (nothing limits its failures). */
   public Future<Identity> verify(String token) {
+    return verify(token, null);
+  }
+
+  /**
+   * Verifies {@code token} sent from {@code client} (its address, or null when unknown). A token
+   * remembered as verified costs nothing; any other costs a signature check, so a client whose
+   * tokens keep failing is refused with 429, unchecked, until its limit refills: a flood of forged
+   * tokens from one address takes no more than its share of the event loops.
+   */
+  public Future<Identity> verify(String token, String client) {
     String hash = hash(token);
     Identity remembered = remembered(hash);
     if (remembered != null) {
       return Future.succeededFuture(remembered);
     }
-    return verifyAnew(token).onSuccess(pair -> verified.put(hash, pair)).map(Verified::identity);
+    if (client != null && failures.spent(client)) {
+      return Future.failedFuture(GatewayFailure.tooManyRequests(
+          "too many invalid tokens from this address: try again later", failures.secondsUntilFree(client)));
+    }
+    return verifyAnew(token)
+        .onSuccess(pair -> verified.put(hash, pair))
+        .onFailure(e -> {
+          if (client != null && e instanceof GatewayFailure failure && failure.status() == 401) {
+            failures.tryTake(client);
+          }
+        })
+        .map(Verified::identity);
   }
 
   /**

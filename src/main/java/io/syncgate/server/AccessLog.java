@@ -22,6 +22,39 @@ final class AccessLog {
 
   private AccessLog() {}
 
+  /**
+   * A path as a log line may carry it, in text or JSON: a byte below 0x20, 0x7f and anything
+   * beyond ASCII become {@code \xHH} (the request line is read byte for byte, one character a
+   * byte), so a request cannot colour a terminal, reverse a line with U+202E or forge a line.
+   */
+  static String printable(String path) {
+    int i = 0;
+    while (i < path.length() && isPlain(path.charAt(i))) {
+      i++;
+    }
+    if (i == path.length()) {
+      return path;
+    }
+    StringBuilder out = new StringBuilder(path.length() + 16).append(path, 0, i);
+    for (; i < path.length(); i++) {
+      char c = path.charAt(i);
+      if (isPlain(c)) {
+        out.append(c);
+      } else if (c <= 0xFF) {
+        out.append("\\x").append(HEX[c >> 4]).append(HEX[c & 0xF]);
+      } else {
+        out.append("\\u").append(String.format("%04X", (int) c));
+      }
+    }
+    return out.toString();
+  }
+
+  private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+  private static boolean isPlain(char c) {
+    return c >= 0x20 && c < 0x7f && c != '\\';
+  }
+
   static void record(RoutingContext ctx) {
     String id = ctx.request().getHeader(REQUEST_ID);
     if (id == null || !WELL_FORMED.matcher(id).matches()) {
@@ -36,8 +69,9 @@ final class AccessLog {
     long start = System.nanoTime();
     var request = ctx.request();
     String method = request.method().name();
-    String path = request.path();
-    String client = request.remoteAddress() == null ? "-" : request.remoteAddress().hostAddress();
+    String path = printable(request.path());
+    String address = ctx.get(GatewayRouter.CLIENT);
+    String client = address == null ? "-" : address;
     ctx.addEndHandler(ended -> {
       long millis = (System.nanoTime() - start) / 1_000_000;
       if (ended.succeeded()) {

@@ -31,7 +31,8 @@ final class Authenticator {
     this.access = access;
   }
 
-  Future<Outbound> authenticate(HttpServerRequest request, InboundPath path) {
+  /** @param client the client's address, by which failed token checks are limited */
+  Future<Outbound> authenticate(HttpServerRequest request, InboundPath path, String client) {
     if (request.method() == HttpMethod.OPTIONS) {
       // CORS preflights are answered before this (CrossOrigin); any other OPTIONS reply holds no
       // data, and whatever credentials came along are dropped.
@@ -39,7 +40,7 @@ final class Authenticator {
     }
     Credentials credentials = Credentials.of(request);
     return switch (credentials.scheme()) {
-      case BEARER -> verifier.verify(credentials.value())
+      case BEARER -> verifier.verify(credentials.value(), client)
           .compose(identity -> sessions.forBearer(path.database(), identity)
               .map(presented -> new Outbound(path.backendUri(), new Outbound.Session(presented, identity))));
       case BASIC -> access.allowPasswordLogin()

@@ -43,9 +43,12 @@ final class CrossOrigin implements Handler<RoutingContext> {
   private final CorsPolicy root;
   private final CorsPolicy none = CorsPolicy.none();
   private final String firstDatabase;
+  /** Where Syncgate's own pages are, lower-cased ({@code listen.public_origins}); empty: judged by {@code Host}. */
+  private final Set<String> publicOrigins;
 
   CrossOrigin(SyncgateConfig config) {
     this.firstDatabase = config.syncGateway().databases().get(0);
+    this.publicOrigins = Set.copyOf(config.frontend().publicOrigins());
     config.syncGateway().databases().forEach(db -> policies.put(db, config.cors(db)));
     this.root = new CorsPolicy(policies.values().stream().flatMap(policy -> policy.origins().stream())
         .distinct().toList(), CorsPolicy.DEFAULT_MAX_AGE);
@@ -121,11 +124,13 @@ final class CrossOrigin implements Handler<RoutingContext> {
   }
 
   /**
-   * Whether a browser sent this request from another origin: its {@code Sec-Fetch-Site} says so,
-   * or else its {@code Origin} names another host than the request's. Clients that are not
-   * browsers send neither and are not web pages.
+   * Whether a browser sent this request from another origin: its {@code Sec-Fetch-Site} says so;
+   * a browser without it (older ones) is judged by its {@code Origin}, which must be exactly one of
+   * {@code listen.public_origins} — scheme, host and port — or, where none are configured,
+   * {@code http} or {@code https} with the request's own {@code Host} ({@code weird://host} is not
+   * the same origin, whatever its host). Clients that are not browsers send neither.
    */
-  private static boolean isCrossOrigin(HttpServerRequest request) {
+  private boolean isCrossOrigin(HttpServerRequest request) {
     String site = request.getHeader("sec-fetch-site");
     if (site != null) {
       return !site.equals("same-origin") && !site.equals("none");
@@ -134,8 +139,13 @@ final class CrossOrigin implements Handler<RoutingContext> {
     if (origin == null) {
       return false;
     }
-    int scheme = origin.indexOf("://");
+    String lower = origin.toLowerCase(Locale.ROOT);
+    if (!publicOrigins.isEmpty()) {
+      return !publicOrigins.contains(lower);
+    }
     String host = request.getHeader("host");
-    return scheme < 0 || host == null || !origin.substring(scheme + 3).equalsIgnoreCase(host);
+    return host == null || !(lower.equals("https://" + host.toLowerCase(Locale.ROOT))
+        || lower.equals("http://" + host.toLowerCase(Locale.ROOT)));
   }
+
 }

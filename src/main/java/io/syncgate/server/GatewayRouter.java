@@ -26,6 +26,9 @@ import java.util.List;
  */
 final class GatewayRouter {
 
+  /** The request's client address ({@link ClientAddress}), for limits per client and the access log. */
+  static final String CLIENT = "syncgate.client";
+
   private GatewayRouter() {}
 
   static Router create(Vertx vertx, SyncgateConfig config, SignIn signIn, SignOut signOut,
@@ -37,6 +40,7 @@ final class GatewayRouter {
     router.route().handler(ctx -> {
       // Nothing reads the body until it is forwarded; unpaused, its first bytes would be lost.
       ctx.request().pause();
+      ctx.put(CLIENT, ClientAddress.of(ctx.request(), config.frontend().trustedProxies()));
       AccessLog.record(ctx);
       metrics.count(ctx);
       if (ctx.request().headers().size() > config.inbound().maxHeaders()) {
@@ -67,7 +71,7 @@ final class GatewayRouter {
       throw GatewayFailure.httpVersionNotSupported("replication needs HTTP/1.1: its responses are streamed");
     }
     InboundPath path = InboundPath.parse(request.uri(), base, databases);
-    authenticator.authenticate(request, path)
+    authenticator.authenticate(request, path, ctx.get(CLIENT))
         .onSuccess(outbound -> {
           // Only now is the body welcome (RFC 9110 §10.1.1); before, a refusal would have had to read it.
           if ("100-continue".equalsIgnoreCase(request.getHeader("expect"))) {

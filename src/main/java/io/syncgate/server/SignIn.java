@@ -65,7 +65,7 @@ final class SignIn {
       throw GatewayFailure.credentialsRequired("sign in with the identity provider's token as a bearer token");
     }
     SmallBody.discard(ctx.request(), maxBodyBytes)
-        .compose(v -> verifier.verify(credentials.value()))
+        .compose(v -> verifier.verify(credentials.value(), ctx.get(GatewayRouter.CLIENT)))
         .compose(identity -> {
           GatewayFailure refused = check.apply(identity);
           return refused != null ? Future.failedFuture(refused) : sessions.signIn(db, identity);

@@ -55,7 +55,7 @@ final class SignOut {
     Credentials credentials = Credentials.ofHeader(ctx.request());
     Future<Void> ended;
     if (credentials.scheme() == Credentials.Scheme.BEARER) {
-      ended = tokens.verify(credentials.value()).compose(identity -> {
+      ended = tokens.verify(credentials.value(), ctx.get(GatewayRouter.CLIENT)).compose(identity -> {
         if (all) {
           return sessions.revokeAll(db, identity.username());
         }

@@ -68,7 +68,8 @@ public final class Syncgate {
         .setUserAgent("Syncgate")
         .setConnectTimeout((int) config.syncGateway().connectTimeout().toMillis())
         .setFollowRedirects(false));
-    TokenVerifier verifier = new TokenVerifier(web, config.issuers(), clock, metrics.registry());
+    TokenVerifier verifier = new TokenVerifier(web, config.issuers(), clock, metrics.registry(),
+        config.failedVerificationsPerClientPerMinute());
     // The Admin API gets a small pool of its own: sign-ins never queue behind key fetches.
     WebClient admin = WebClient.create(vertx, new WebClientOptions()
             .setUserAgent("Syncgate")

@@ -616,4 +616,36 @@ class TokenVerifierTest {
         .expirationTime(Date.from(clock.instant().plusSeconds(300)))
         .build();
   }
+
+  private Throwable failureFrom(TokenVerifier verifier, String token, String client) {
+    Promise<Identity> done = Promise.promise();
+    context.runOnContext(v -> verifier.verify(token, client).onComplete(done));
+    return catchThrowable(() -> done.future().await());
+  }
+
+  @Test
+  void aClientWhoseTokensKeepFailingIsRefusedUncheckedUntilItsLimitRefills() {
+    TokenVerifier verifier = new TokenVerifier(web, List.of(config("idp")), clock,
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), 5);
+    String good = idp.token("idp", "known", AUDIENCE, 3600);
+    assertThat(failureFrom(verifier, good, "203.0.113.7")).isNull();
+    String forged = good.substring(0, good.lastIndexOf('.') + 1) + "A".repeat(342);
+
+    for (int i = 0; i < 5; i++) {
+      assertThat(((GatewayFailure) failureFrom(verifier, forged, "203.0.113.7")).status()).isEqualTo(401);
+    }
+    long checked = verifier.signatureChecks();
+    GatewayFailure limited = (GatewayFailure) failureFrom(verifier, forged, "203.0.113.7");
+
+    assertThat(limited.status()).isEqualTo(429);
+    assertThat(limited.retryAfterSeconds()).isBetween(1L, 60L);
+    assertThat(verifier.signatureChecks()).as("refused without a signature check").isEqualTo(checked);
+    assertThat(failureFrom(verifier, good, "203.0.113.7")).as("a remembered token costs nothing").isNull();
+    assertThat(((GatewayFailure) failureFrom(verifier, forged, "203.0.113.8")).status())
+        .as("another client is not limited by this one").isEqualTo(401);
+
+    clock.advance(Duration.ofSeconds(13)); // a fifth of the minute: one more check
+    assertThat(((GatewayFailure) failureFrom(verifier, forged, "203.0.113.7")).status()).isEqualTo(401);
+    assertThat(((GatewayFailure) failureFrom(verifier, forged, "203.0.113.7")).status()).isEqualTo(429);
+  }
 }

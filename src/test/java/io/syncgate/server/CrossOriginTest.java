@@ -166,6 +166,16 @@ class CrossOriginTest {
   }
 
   @Test
+  void withoutSecFetchSiteAnOriginOfAnotherSchemeOnThisHostIsAnotherOrigin() {
+    for (String scheme : java.util.List.of("weird", "file", "chrome-extension")) {
+      Http.Response write = send(HttpMethod.POST, "/sync/todo/_bulk_docs", Map.of("Origin",
+          scheme + "://127.0.0.1:" + stack.port(), "Cookie", cookie, "Content-Type", "application/json"));
+      assertThat(write.status()).as(scheme).isEqualTo(403);
+    }
+    assertThat(stack.sg.publicRequests()).isEmpty();
+  }
+
+  @Test
   void aWebSocketUpgradeFromAForeignPageIsRefused() throws Exception {
     String answer = RawHttp.exchange(stack.port(), "GET /sync/todo/_blipsync HTTP/1.1\r\nHost: 127.0.0.1\r\n"
         + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"

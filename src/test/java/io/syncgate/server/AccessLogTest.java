@@ -1,0 +1,51 @@
+package io.syncgate.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.syncgate.testing.TestStack;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.LoggerFactory;
+
+/** The access log writes what a request sent, never what it could make a terminal or a log reader do. */
+class AccessLogTest {
+
+  @RegisterExtension
+  static final TestStack stack = TestStack.forClass();
+
+  @Test
+  void controlBytesAndNonAsciiInAPathAreEscapedInTheAccessLine() throws Exception {
+    Logger access = (Logger) LoggerFactory.getLogger("syncgate.access");
+    ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    lines.start();
+    access.addAppender(lines);
+    try (Socket socket = new Socket("127.0.0.1", stack.port())) {
+      OutputStream out = socket.getOutputStream();
+      // ESC[31m colours a terminal; U+202E (E2 80 AE in UTF-8) reverses what follows it.
+      out.write("GET /sync/todo/a\u001b[31mred".getBytes(StandardCharsets.ISO_8859_1));
+      out.write(new byte[] {(byte) 0xE2, (byte) 0x80, (byte) 0xAE});
+      out.write("gpj.exe HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+      socket.getInputStream().readAllBytes();
+    } finally {
+      Awaitility.await().until(() -> !lines.list.isEmpty());
+      access.detachAppender(lines);
+    }
+
+    String line = lines.list.get(0).getFormattedMessage();
+    assertThat(line).contains("/sync/todo/a\\x1B[31mred\\xE2\\x80\\xAEgpj.exe");
+    assertThat(line.chars()).allMatch(c -> c >= 0x20 && c < 0x7f);
+  }
+
+  @Test
+  void aPlainPathIsLoggedAsItIs() {
+    assertThat(AccessLog.printable("/sync/todo/doc-1?x")).isSameAs("/sync/todo/doc-1?x");
+    assertThat(AccessLog.printable("/a\\b")).isEqualTo("/a\\x5Cb");
+  }
+}
