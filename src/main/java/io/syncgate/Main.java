@@ -3,6 +3,7 @@ package io.syncgate;
 import io.syncgate.config.ConfigException;
 import io.syncgate.config.ConfigLoader;
 import io.syncgate.config.SyncgateConfig;
+import io.syncgate.server.FatalErrors;
 import io.syncgate.server.Syncgate;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
@@ -72,6 +73,7 @@ public final class Main implements Callable<Integer> {
     }
     Logger log = LoggerFactory.getLogger(Main.class);
     Vertx vertx = Vertx.vertx();
+    FatalErrors.install(vertx, code -> Runtime.getRuntime().halt(code));
     try {
       Syncgate syncgate = Syncgate.start(vertx, config, Clock.systemUTC()).await();
       Duration bound = config.shutdown().drainTimeout().plus(SHUTDOWN_MARGIN);

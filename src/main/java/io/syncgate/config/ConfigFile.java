@@ -28,7 +28,7 @@ record ConfigFile(
       Integer maxHeaders, Integer maxBodyBytes, Duration headerTimeout, Duration idleTimeout, Duration bodyTimeout,
       Integer maxConnections, List<String> publicOrigins, List<String> trustedProxies) {}
 
-  record Management(String host, Integer port) {}
+  record Management(String host, Integer port, Duration eventLoopBlockedTimeout) {}
 
   /**
    * Settings every issuer shares, and the issuers. The single-issuer form writes one issuer's keys

@@ -130,11 +130,14 @@ public final class ConfigLoader {
     int failedVerifications = in.integer("oidc.failed_verifications_per_client_per_minute",
         file.oidc().failedVerificationsPerClientPerMinute(),
         SyncgateConfig.DEFAULT_FAILED_VERIFICATIONS_PER_CLIENT_PER_MINUTE, 1, 1_000_000);
+    Duration blockedLoop = in.duration("management.event_loop_blocked_timeout",
+        managementFile.eventLoopBlockedTimeout(), SyncgateConfig.DEFAULT_EVENT_LOOP_BLOCKED_TIMEOUT,
+        Duration.ofMillis(100));
     if (!in.isEmpty()) {
       return null;
     }
     return new SyncgateConfig(listen, basePath, management, issuers, syncGateway, session, cookie, access, pouchDb,
-        provisioning, cors, inbound, shutdown, frontend, failedVerifications);
+        provisioning, cors, inbound, shutdown, frontend, failedVerifications, blockedLoop);
   }
 
   private static String basePath(Problems in, String written) {

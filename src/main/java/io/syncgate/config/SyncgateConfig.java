@@ -1,5 +1,6 @@
 package io.syncgate.config;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -23,7 +24,11 @@ public record SyncgateConfig(
     InboundLimits inbound,
     ShutdownPolicy shutdown,
     Frontend frontend,
-    int failedVerificationsPerClientPerMinute) {
+    int failedVerificationsPerClientPerMinute,
+    Duration eventLoopBlockedTimeout) {
+
+  /** How long an event loop may run nothing before {@code /healthz} calls the process unhealthy. */
+  public static final Duration DEFAULT_EVENT_LOOP_BLOCKED_TIMEOUT = Duration.ofSeconds(10);
 
   /** Signature checks a client may fail in a minute before its tokens are refused unchecked for a while. */
   public static final int DEFAULT_FAILED_VERIFICATIONS_PER_CLIENT_PER_MINUTE = 60;
@@ -57,6 +62,7 @@ public record SyncgateConfig(
     Objects.requireNonNull(inbound, "inbound");
     Objects.requireNonNull(shutdown, "shutdown");
     Objects.requireNonNull(frontend, "frontend");
+    Objects.requireNonNull(eventLoopBlockedTimeout, "eventLoopBlockedTimeout");
     if (!basePath.isEmpty() && (!basePath.startsWith("/") || basePath.endsWith("/"))) {
       throw new IllegalArgumentException("basePath must be empty or start, and not end, with '/'");
     }

@@ -62,6 +62,12 @@ final class GatewayVerticle extends VerticleBase {
         .connectionHandler(connection -> shared.guard().accept(connection, options))
         .requestHandler(router)
         .invalidRequestHandler(InvalidRequests::answer)
+        .exceptionHandler(failure -> {
+          // A connection's Error (out of memory in a decoder, say) is the process's, not the connection's.
+          if (failure instanceof Error && vertx.exceptionHandler() != null) {
+            vertx.exceptionHandler().handle(failure);
+          }
+        })
         .listen();
   }
 
@@ -78,5 +84,10 @@ final class GatewayVerticle extends VerticleBase {
 
   int actualPort() {
     return server.actualPort();
+  }
+
+  /** The event loop this listener's requests run on. */
+  io.vertx.core.Context eventLoop() {
+    return context;
   }
 }

@@ -9,10 +9,11 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.syncgate.config.Listener;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * Health, readiness and metrics on their own listener (loopback by default), apart from client traffic.
- * Live means the process serves; ready means the identity provider's keys are loaded, so sign-ins
+ * Live means the process serves: every event loop that serves clients runs ({@link EventLoopWatch}); ready means the identity provider's keys are loaded, so sign-ins
  * can succeed, and the instance is not stopping. A readiness probe that finds no keys asks for them again, so the instance becomes
  * ready by itself once the provider is back.
  */
@@ -21,13 +22,20 @@ final class ManagementServer {
   private ManagementServer() {}
 
   static Future<HttpServer> start(Vertx vertx, Listener listener, TokenVerifier verifier, BooleanSupplier stopping,
-      GatewayMetrics metrics) {
+      GatewayMetrics metrics, Supplier<String> unhealthy) {
     Router router = Router.router(vertx);
     // Prometheus's text format; a scrape walks every meter, so it runs off the event loop.
     router.get("/metrics").handler(ctx -> vertx.executeBlocking(metrics::scrape)
         .onSuccess(text -> ctx.response().putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8").end(text))
         .onFailure(ctx::fail));
-    router.get("/healthz").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "ok")));
+    router.get("/healthz").handler(ctx -> {
+      String reason = unhealthy.get();
+      if (reason == null) {
+        json(ctx, 200, new JsonObject().put("status", "ok"));
+      } else {
+        json(ctx, 503, new JsonObject().put("status", "unhealthy").put("reason", reason));
+      }
+    });
     router.get("/readyz").handler(ctx -> {
       if (stopping.getAsBoolean()) {
         json(ctx, 503, new JsonObject().put("status", "stopping")

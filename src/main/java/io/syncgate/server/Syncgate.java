@@ -41,10 +41,13 @@ public final class Syncgate {
   private final ConnectionGuard guard;
   private final Duration drainTimeout;
   private final GatewayMetrics metrics;
+  private final EventLoopWatch watch;
 
   private Syncgate(Vertx vertx, List<WebClient> clients, Sessions sessions, int publicPort, HttpServer management,
-      String deployment, AtomicBoolean stopping, ConnectionGuard guard, Duration drainTimeout, GatewayMetrics metrics) {
+      String deployment, AtomicBoolean stopping, ConnectionGuard guard, Duration drainTimeout, GatewayMetrics metrics,
+      EventLoopWatch watch) {
     this.metrics = metrics;
+    this.watch = watch;
     this.vertx = vertx;
     this.clients = clients;
     this.sessions = sessions;
@@ -105,15 +108,20 @@ public final class Syncgate {
           listeners.add(listener);
           return listener;
         }, new DeploymentOptions().setInstances(loops))
-        .compose(deployment -> ManagementServer.start(vertx, config.management(), verifier, stopping::get, metrics)
+        .compose(deployment -> {
+          EventLoopWatch watch = new EventLoopWatch(listeners.stream().map(GatewayVerticle::eventLoop).toList(),
+              config.eventLoopBlockedTimeout());
+          return ManagementServer.start(vertx, config.management(), verifier, stopping::get, metrics, watch::blocked)
+            .onFailure(e -> watch.close())
             .map(management -> {
               int actualPort = listeners.get(0).actualPort();
               log.info("Syncgate serves {} on {}:{}{}/, management on {}:{}", config.syncGateway().databases(),
                   config.listen().host(), actualPort, config.basePath(), config.management().host(),
                   management.actualPort());
               return new Syncgate(vertx, List.of(web, admin), sessions, actualPort, management, deployment, stopping,
-                  guard, config.shutdown().drainTimeout(), metrics);
-            }));
+                  guard, config.shutdown().drainTimeout(), metrics, watch);
+            });
+        });
   }
 
   public int publicPort() {
@@ -122,6 +130,11 @@ public final class Syncgate {
 
   public int managementPort() {
     return management.actualPort();
+  }
+
+  /** The event loops that serve clients, one per listener (for tests that must block one). */
+  List<io.vertx.core.Context> eventLoops() {
+    return watch.loops();
   }
 
   /** Client connections open now. */
@@ -142,6 +155,7 @@ public final class Syncgate {
         .eventually(() -> management.close())
         .onComplete(v -> {
           sessions.close();
+          watch.close();
           clients.forEach(WebClient::close);
           metrics.close();
         });
