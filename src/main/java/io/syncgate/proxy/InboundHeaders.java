@@ -46,6 +46,7 @@ final class InboundHeaders implements ProxyInterceptor {
     // CORS is Syncgate's (server.CrossOrigin): the backend's own settings must never widen it.
     headers.names().stream().filter(name -> name.regionMatches(true, 0, "access-control-", 0, 15)).toList()
         .forEach(headers::remove);
+    mergeVary(headers, context.request().proxiedRequest().response().headers().getAll("vary"));
     List<String> setCookies = new ArrayList<>(headers.getAll("set-cookie"));
     headers.remove("set-cookie");
     // A session Syncgate presents is Syncgate's business: the backend's renewals stay here.
@@ -76,6 +77,37 @@ final class InboundHeaders implements ProxyInterceptor {
       }
     }
     return context.sendResponse();
+  }
+
+  /**
+   * The backend's {@code Vary} less what Syncgate's answer already varies on ({@code Origin}, set
+   * for CORS): each field once, or caches would store the answer under a doubled key.
+   */
+  private static void mergeVary(MultiMap headers, List<String> ours) {
+    List<String> backend = headers.getAll("vary");
+    if (backend.isEmpty()) {
+      return;
+    }
+    List<String> seen = new ArrayList<>();
+    for (String value : ours) {
+      for (String field : value.split(",")) {
+        seen.add(field.trim().toLowerCase(Locale.ROOT));
+      }
+    }
+    List<String> added = new ArrayList<>();
+    for (String value : backend) {
+      for (String field : value.split(",")) {
+        String name = field.trim();
+        if (!name.isEmpty() && !seen.contains(name.toLowerCase(Locale.ROOT))) {
+          seen.add(name.toLowerCase(Locale.ROOT));
+          added.add(name);
+        }
+      }
+    }
+    headers.remove("vary");
+    if (!added.isEmpty()) {
+      headers.set("vary", String.join(", ", added));
+    }
   }
 
   /** Fields the backend named in {@code Connection} are hop-by-hop too. */

@@ -54,8 +54,16 @@ final class CrossOrigin implements Handler<RoutingContext> {
         .distinct().toList(), CorsPolicy.DEFAULT_MAX_AGE);
   }
 
+  /** Set once the request has been judged: {@code {base}/{db}/} matches both of the routes this serves. */
+  private static final String JUDGED = "syncgate.cors-judged";
+
   @Override
   public void handle(RoutingContext ctx) {
+    if (ctx.get(JUDGED) != null) {
+      ctx.next();
+      return;
+    }
+    ctx.put(JUDGED, Boolean.TRUE);
     HttpServerRequest request = ctx.request();
     HttpServerResponse response = ctx.response();
     String keyspace = ctx.pathParam("db");

@@ -15,10 +15,13 @@ import java.util.regex.Pattern;
 record InboundPath(String keyspace, String database, String backendUri) {
 
   /**
-   * A database, or a Sync Gateway 3.x keyspace: {@code db.collection} or {@code db.scope.collection}.
-   * Taken raw: no percent-encoding, so nothing decodes into a '/' or a dot segment further on.
+   * A database, or a Sync Gateway 3.x keyspace: {@code db.collection} or {@code db.scope.collection},
+   * where a scope or collection is {@code _default} or a name of letters, digits, {@code -} and
+   * {@code _} not starting with {@code _} (SG's rule, less its {@code %}). Taken raw: no
+   * percent-encoding, so nothing decodes into a '/' or a dot segment further on.
    */
-  private static final Pattern KEYSPACE = Pattern.compile("[a-z][a-z0-9_$()+-]*(\\.[A-Za-z0-9][A-Za-z0-9_-]*){0,2}");
+  private static final Pattern KEYSPACE =
+      Pattern.compile("[a-z][a-z0-9_$()+-]*(\\.(_default|[A-Za-z0-9-][A-Za-z0-9_-]*)){0,2}");
 
   /**
    * Refuses a path that means something else once decoded, to Syncgate, Sync Gateway or anything

@@ -56,6 +56,25 @@ class ForwardingTest {
   }
 
   @Test
+  void theDefaultScopeAndCollectionAreKeyspacesOfTheirDatabase() {
+    Map<String, String> headers = new HashMap<>(bearer("default-keyspace"));
+    headers.put("content-type", "application/json");
+
+    Response put = stack.http.send(HttpMethod.PUT, stack.port(), "/sync/todo._default._default/ks-doc", headers,
+        Buffer.buffer("{\"title\":\"in the default collection\"}"));
+    Response viaCollection = stack.http.get(stack.port(), "/sync/todo._default/ks-doc", bearer("default-keyspace"));
+    Response viaDatabase = stack.http.get(stack.port(), "/sync/todo/ks-doc", bearer("default-keyspace"));
+
+    assertThat(put.status()).as(put.toString()).isEqualTo(201);
+    assertThat(viaCollection.status()).as(viaCollection.toString()).isEqualTo(200);
+    assertThat(viaDatabase.json().getString("title")).isEqualTo("in the default collection");
+    assertThat(stack.sg.publicRequests()).extracting(Seen::uri).startsWith("/todo._default._default/ks-doc",
+        "/todo._default/ks-doc");
+    assertThat(stack.http.get(stack.port(), "/sync/todo._private/x", bearer("default-keyspace")).status())
+        .as("only _default may start with an underscore").isEqualTo(404);
+  }
+
+  @Test
   void aDocumentIdWithAnEncodedSlashReachesTheBackendAsSent() {
     Map<String, String> headers = new HashMap<>(bearer("slash-user"));
     headers.put("content-type", "application/json");

@@ -197,6 +197,6 @@ final class StandInPublicApi {
 
   /** The default collection is where PouchDB Server keeps the documents. */
   private static String storeUri(String uri) {
-    return uri.replaceFirst("^/([a-z][a-z0-9_$()+-]*)\\._default\\._default(?=[/?]|$)", "/$1");
+    return uri.replaceFirst("^/([a-z][a-z0-9_$()+-]*)(\\._default){1,2}(?=[/?]|$)", "/$1");
   }
 }
