@@ -1,6 +1,7 @@
 package io.syncgate.proxy;
 
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -23,6 +24,10 @@ final class EndableFeed extends PassThroughBody {
   private Handler<Void> endHandler;
   /** A byte other than whitespace has gone out: a long-poll's answer has begun. */
   private boolean begun;
+  /** The non-whitespace bytes of a long-poll's answer so far, while they are no more than its opening. */
+  private final StringBuilder opening = new StringBuilder();
+  /** A long-poll's answer holds more than its opening: an entry has begun. */
+  private boolean entries;
   private boolean atLineEnd = true;
   private boolean ending;
   private boolean ended;
@@ -49,25 +54,55 @@ final class EndableFeed extends PassThroughBody {
     return this;
   }
 
-  /** Ends the feed as soon as that can be done cleanly: now, or after the line being sent. */
+  /**
+   * Ends the feed as soon as that can be done cleanly: now, after the line being sent, or — a
+   * long-poll whose entries have begun, which SG ends as soon as it has written them — when the
+   * answer ends, and cut if it has not within {@link #ANSWER_GRACE_MILLIS}.
+   */
   void endCleanly() {
     if (ended) {
       return;
     }
-    if (longPoll && !begun && resumable(since)) {
+    if (longPoll && !resumable(since) && !entries) {
+      // Nothing to resume from: a cut the client retries beats an answer that loses changes.
+      cutNow();
+    } else if (longPoll && !begun) {
       emit(emptyAnswer(true, since));
       finish();
-    } else if (longPoll && !begun) {
-      // Nothing to resume from: a cut the client retries beats an answer that loses changes.
-      ended = true;
-      resetOrigin.run();
-      cut.run();
+    } else if (longPoll && !entries && OPENING.contentEquals(opening)) {
+      // SG begins a long-poll's answer at once ({"results":[) and waits: close it as SG would at
+      // its timeout, with no changes and the since it was asked from.
+      emit(Buffer.buffer("],\n\"last_seq\":" + quoted(since == null ? "0" : since) + "}\n"));
+      finish();
     } else if (!longPoll && atLineEnd) {
       finish();
     } else {
-      // A long-poll's answer is short once begun; a continuous line ends at its newline.
+      // A long-poll's entries are few and end its answer; a continuous line ends at its newline.
       ending = true;
+      if (longPoll && Vertx.currentContext() != null) {
+        Vertx.currentContext().owner().setTimer(ANSWER_GRACE_MILLIS, t -> {
+          if (!ended) {
+            cutNow();
+          }
+        });
+      }
     }
+  }
+
+  /** How long a long-poll whose entries have begun gets to end its answer at a stop. */
+  static final long ANSWER_GRACE_MILLIS = 1000;
+  /** How SG begins a long-poll's answer, whitespace aside. */
+  private static final String OPENING = "{\"results\":[";
+
+  private static String quoted(String text) {
+    String array = new JsonArray().add(text).encode();
+    return array.substring(1, array.length() - 1);
+  }
+
+  private void cutNow() {
+    ended = true;
+    resetOrigin.run();
+    cut.run();
   }
 
   /**
@@ -98,6 +133,14 @@ final class EndableFeed extends PassThroughBody {
   }
 
   private void emit(Buffer chunk) {
+    for (int i = 0; longPoll && !entries && i < chunk.length(); i++) {
+      byte b = chunk.getByte(i);
+      if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+        begun = true;
+        opening.append((char) b);
+        entries = opening.length() > OPENING.length() || !OPENING.startsWith(opening.toString());
+      }
+    }
     for (int i = 0; !begun && i < chunk.length(); i++) {
       byte b = chunk.getByte(i);
       begun = b != ' ' && b != '\n' && b != '\r' && b != '\t';

@@ -45,6 +45,12 @@ public final class Forwarder {
   static final String ORIGIN = "syncgate.origin";
   /** A feed ended at a stop before the backend answered: the answer to give instead. */
   static final String DRAINED = "syncgate.drained";
+  /**
+   * Where the routing context may hold what to do once a WebSocket that switched protocols has
+   * closed ({@code LongConsumer}, given the bytes relayed to the client): an upgraded exchange
+   * never ends as an HTTP response does.
+   */
+  public static final String UPGRADE_ENDED = "syncgate.upgrade-ended";
 
   private final HttpClient client;
   private final RequestOptions origin;
@@ -122,6 +128,14 @@ public final class Forwarder {
     boolean tracked = outbound.credential() instanceof Outbound.Session && (isChanges(outbound.uri()) || webSocket);
     if (webSocket) {
       WebSocketRelay relay = new WebSocketRelay(request, streams);
+      java.util.function.LongConsumer ended = ctx.get(UPGRADE_ENDED);
+      if (ended != null) {
+        relay.onClose(() -> {
+          if (relay.switched()) {
+            ended.accept(relay.bytesToClient());
+          }
+        });
+      }
       proxy.addInterceptor(relay, true);
       if (tracked) {
         proxy.addInterceptor(new StreamTracking(request, sessions.streams(),

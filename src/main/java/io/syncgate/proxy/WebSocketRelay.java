@@ -36,8 +36,15 @@ import java.util.List;
  */
 final class WebSocketRelay implements ProxyInterceptor {
 
-  /** RFC 6455 §7.4.1: the endpoint is going away (a stop). */
-  static final short GOING_AWAY = 1001;
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(WebSocketRelay.class);
+
+  /**
+   * At a stop: LiteCore's {@code kWebSocketCloseAppTransient}, which Couchbase Lite retries (its
+   * {@code c4error_mayBeTransient}: 1006, 4001 and the HTTP-like 408, 429, 502, 503, 504), so
+   * the replicator reconnects to another instance. RFC 6455's 1001 "going away" would be the
+   * textbook code, but LiteCore takes it as permanent and the replicator stops for good.
+   */
+  static final short RECONNECT = 4001;
   /** RFC 6455 §7.4.1: a policy was violated (the session's access ended). */
   static final short POLICY_VIOLATION = 1008;
   private static final int LARGEST_REFUSAL = 64 * 1024;
@@ -50,6 +57,7 @@ final class WebSocketRelay implements ProxyInterceptor {
   private final List<Runnable> whenClosed = new ArrayList<>();
   private Link link;
   private boolean closed;
+  private boolean switched;
 
   WebSocketRelay(HttpServerRequest request, Streams streams) {
     this.request = request;
@@ -66,6 +74,16 @@ final class WebSocketRelay implements ProxyInterceptor {
         request.connection().close();
       }
     });
+  }
+
+  /** Whether the backend accepted the upgrade and the client got its 101. */
+  boolean switched() {
+    return switched;
+  }
+
+  /** Bytes relayed from the backend to the client so far. */
+  long bytesToClient() {
+    return link == null ? 0 : link.toClientBytes;
   }
 
   /** Runs {@code action} once the exchange is over: refused, or relayed and closed. */
@@ -94,16 +112,20 @@ final class WebSocketRelay implements ProxyInterceptor {
     }
     HttpServerResponse client = request.response();
     client.setStatusCode(101);
+    switched = true;
     client.headers().addAll(response.headers());
     if (!response.headers().contains("sec-websocket-protocol")
         && SubProtocols.parse(request.headers().getAll("sec-websocket-protocol")).marker()) {
       client.headers().set("sec-websocket-protocol", SubProtocols.MARKER);
     }
     NetSocket toBackend = upstream.netSocket();
+    // The upgrade request's connection closes when the relay ends: that is its end, not an error
+    // (unhandled, Vert.x logs it as one, for every WebSocket).
+    upstream.request().exceptionHandler(e -> log.debug("the backend side of a WebSocket ended: {}", e.toString()));
     return request.toNetSocket()
         .onSuccess(toClient -> {
           link = new Link(context, toClient, toBackend, request.connection(), upstream.request().connection());
-          Runnable remove = streams.add(() -> link.end(GOING_AWAY, "Syncgate is stopping"), true);
+          Runnable remove = streams.add(() -> link.end(RECONNECT, "Syncgate is stopping: reconnect"), true);
           toClient.closeHandler(v -> {
             remove.run();
             link.closeWithin(toBackend);
@@ -165,6 +187,7 @@ final class WebSocketRelay implements ProxyInterceptor {
     private final HttpConnection clientConnection;
     private final HttpConnection backendConnection;
     private byte[] closing;
+    long toClientBytes;
 
     Link(Context context, NetSocket toClient, NetSocket toBackend, HttpConnection clientConnection,
         HttpConnection backendConnection) {
@@ -179,6 +202,7 @@ final class WebSocketRelay implements ProxyInterceptor {
     }
 
     private void fromBackend(Buffer bytes) {
+      toClientBytes += bytes.length();
       if (closing == null) {
         fromBackend.advance(bytes, 0, false);
         write(toBackend, toClient, bytes);

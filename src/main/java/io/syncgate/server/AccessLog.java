@@ -1,5 +1,6 @@
 package io.syncgate.server;
 
+import io.syncgate.proxy.Forwarder;
 import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
@@ -72,7 +73,18 @@ final class AccessLog {
     String path = printable(request.path());
     String address = ctx.get(GatewayRouter.CLIENT);
     String client = address == null ? "-" : address;
+    // A WebSocket that switched protocols is logged when it closes, with 101 and how long it lived.
+    java.util.concurrent.atomic.AtomicBoolean logged = new java.util.concurrent.atomic.AtomicBoolean();
+    ctx.put(Forwarder.UPGRADE_ENDED, (java.util.function.LongConsumer) bytes -> {
+      if (logged.compareAndSet(false, true)) {
+        log.info("{} {} {} {} 101 {}B {}ms", requestId, client, method, path, bytes,
+            (System.nanoTime() - start) / 1_000_000);
+      }
+    });
     ctx.addEndHandler(ended -> {
+      if (logged.get()) {
+        return;
+      }
       long millis = (System.nanoTime() - start) / 1_000_000;
       if (ended.succeeded()) {
         log.info("{} {} {} {} {} {}B {}ms", requestId, client, method, path, ctx.response().getStatusCode(),

@@ -42,6 +42,8 @@ public final class Syncgate {
   private final Duration drainTimeout;
   private final GatewayMetrics metrics;
   private final EventLoopWatch watch;
+  /** The stop, once begun: closing twice waits for the one stop. */
+  private Future<Void> closed;
 
   private Syncgate(Vertx vertx, List<WebClient> clients, Sessions sessions, int publicPort, HttpServer management,
       String deployment, AtomicBoolean stopping, ConnectionGuard guard, Duration drainTimeout, GatewayMetrics metrics,
@@ -145,9 +147,17 @@ public final class Syncgate {
   /**
    * Stops gracefully: readiness turns false at once; the public listener stops accepting; feeds
    * and WebSockets end cleanly; ordinary requests get {@code shutdown.drain_timeout} to finish.
-   * The Vert.x instance stays the caller's.
+   * The Vert.x instance stays the caller's. Closing again waits for the same stop.
    */
-  public Future<Void> close() {
+  public synchronized Future<Void> close() {
+    if (closed != null) {
+      return closed;
+    }
+    closed = stop();
+    return closed;
+  }
+
+  private Future<Void> stop() {
     stopping.set(true);
     log.info("stopping: no longer ready; feeds and WebSockets end now, other requests get at most {} ms",
         drainTimeout.toMillis());

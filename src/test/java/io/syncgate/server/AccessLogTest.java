@@ -48,4 +48,39 @@ class AccessLogTest {
     assertThat(AccessLog.printable("/sync/todo/doc-1?x")).isSameAs("/sync/todo/doc-1?x");
     assertThat(AccessLog.printable("/a\\b")).isEqualTo("/a\\x5Cb");
   }
+
+  @Test
+  void aWebSocketIsLoggedOnceWhenItClosesWith101AndNoErrorIsLoggedForItsNormalEnd() throws Exception {
+    Logger access = (Logger) LoggerFactory.getLogger("syncgate.access");
+    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    ListAppender<ILoggingEvent> everything = new ListAppender<>();
+    lines.start();
+    everything.start();
+    access.addAppender(lines);
+    root.addAppender(everything);
+    String token = stack.token("logged-socket");
+    try {
+      for (int i = 0; i < 3; i++) {
+        try (Socket socket = new Socket("127.0.0.1", stack.port())) {
+          socket.getOutputStream().write(("GET /sync/todo/_blipsync HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+              + "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+              + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: BLIP_3+CBMobile_3\r\n"
+              + "Authorization: Bearer " + token + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+          assertThat(io.syncgate.testing.RawHttp.readHead(socket.getInputStream())).startsWith("HTTP/1.1 101 ");
+        }
+      }
+      Awaitility.await().until(() -> lines.list.stream()
+          .filter(line -> line.getFormattedMessage().contains("/_blipsync")).count() >= 3);
+      Thread.sleep(500); // nothing more is to come: a second line would arrive within this
+    } finally {
+      access.detachAppender(lines);
+      root.detachAppender(everything);
+    }
+
+    assertThat(lines.list).filteredOn(line -> line.getFormattedMessage().contains("/_blipsync")).hasSize(3)
+        .allSatisfy(line -> assertThat(line.getFormattedMessage()).matches(".* GET /sync/todo/_blipsync 101 \\d+B \\d+ms"));
+    assertThat(everything.list).filteredOn(event -> event.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN))
+        .extracting(ILoggingEvent::getFormattedMessage).isEmpty();
+  }
 }
