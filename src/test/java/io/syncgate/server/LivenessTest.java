@@ -60,19 +60,26 @@ class LivenessTest {
         throw new IllegalStateException("a bug in one request");
       });
       vertx.runOnContext(v -> exitCode.compareAndSet(-1, -2));
-      Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> exitCode.get() == -2);
+      Awaitility.await().dontCatchUncaughtExceptions().atMost(Duration.ofSeconds(5)).until(() -> exitCode.get() == -2);
 
       vertx.runOnContext(v -> {
         throw new OutOfMemoryError("as a decoder meets it");
       });
-      Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> exitCode.get() == FatalErrors.EXIT_CODE);
+      Awaitility.await().dontCatchUncaughtExceptions().atMost(Duration.ofSeconds(5))
+          .until(() -> exitCode.get() == FatalErrors.EXIT_CODE);
 
       exitCode.set(-1);
       Thread dying = new Thread(() -> {
         throw new StackOverflowError("on a thread of its own");
       });
-      dying.start();
-      Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> exitCode.get() == FatalErrors.EXIT_CODE);
+      // Awaitility would put its own handler in place of the process's while it waits: not here.
+      Awaitility.await().dontCatchUncaughtExceptions().atMost(Duration.ofSeconds(5)).pollDelay(Duration.ZERO)
+          .until(() -> {
+            if (dying.getState() == Thread.State.NEW) {
+              dying.start();
+            }
+            return exitCode.get() == FatalErrors.EXIT_CODE;
+          });
     } finally {
       Thread.setDefaultUncaughtExceptionHandler(before);
       vertx.close().await();
