@@ -61,12 +61,7 @@ public final class ConfigLoader {
       root = new ObjectMapper(YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
           .readTree(yaml);
     } catch (JsonProcessingException e) {
-      // The parser's message quotes the offending line, which may hold a secret: its first line and
-      // the position only.
-      String what = e.getOriginalMessage() == null ? "" : e.getOriginalMessage().lines().findFirst().orElse("");
-      var at = e.getLocation();
-      throw new ConfigException(List.of("configuration file: not valid YAML: " + what
-          + (at == null || at.getLineNr() < 0 ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")")));
+      throw new ConfigException(List.of(YamlSyntax.problem(e)));
     }
     ConfigBinder.Bound bound = new ConfigBinder().bind(root, env);
     Problems in = bound.problems();
