@@ -363,11 +363,13 @@ public final class ConfigLoader {
         SyncGatewayConfig.DEFAULT_POOL_WAIT_TIMEOUT, Duration.ofMillis(1));
     int adminMaxConnections = in.integer("sync_gateway.admin_max_connections", sg.adminMaxConnections(),
         SyncGatewayConfig.DEFAULT_ADMIN_MAX_CONNECTIONS, 1, 10_000);
+    var checkInterval = in.duration("sync_gateway.check_interval", sg.checkInterval(),
+        SyncGatewayConfig.DEFAULT_CHECK_INTERVAL, Duration.ofSeconds(1));
     if (publicUrl == null || adminUrl == null || databases.isEmpty() || (username == null) != (password == null)) {
       return null;
     }
     return new SyncGatewayConfig(publicUrl, adminUrl, username, password, databases, cookieName,
-        connect, admin, requestTimeout, maxConnections, poolWait, adminMaxConnections);
+        connect, admin, requestTimeout, maxConnections, poolWait, adminMaxConnections, checkInterval);
   }
 
   /** {@code provisioning.{db}.*}: each key names a database served. */
