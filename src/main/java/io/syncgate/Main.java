@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -168,11 +169,21 @@ public final class Main implements Callable<Integer> {
     Runtime.getRuntime().halt(code);
   }
 
+  /** The version and the commit the build came from, as the build wrote them ({@code io/syncgate/build.properties}). */
   static final class Version implements CommandLine.IVersionProvider {
     @Override
-    public String[] getVersion() {
-      String version = Main.class.getPackage().getImplementationVersion();
-      return new String[] {"syncgate " + (version == null ? "development build" : version)};
+    public String[] getVersion() throws java.io.IOException {
+      Properties build = new Properties();
+      try (var in = Main.class.getResourceAsStream("build.properties")) {
+        if (in != null) {
+          build.load(in);
+        }
+      }
+      String commit = build.getProperty("git.commit.id.abbrev", "");
+      return new String[] {"syncgate " + build.getProperty("git.build.version", "development build")
+          + (commit.isEmpty() || commit.startsWith("${") ? " (commit unknown)"
+          : " (commit " + commit + (Boolean.parseBoolean(build.getProperty("git.dirty")) ? ", with uncommitted changes" : "")
+          + ")")};
     }
   }
 }

@@ -60,6 +60,14 @@ class MainTest {
   }
 
   @Test
+  void versionNamesTheReleaseAndTheCommitItWasBuiltFrom() {
+    int code = run(Map.of(), "--version");
+
+    assertThat(code).isZero();
+    assertThat(out.toString().strip()).matches("syncgate \\d+\\.\\d+\\.\\d+\\S* \\(commit [0-9a-f]{7,}.*\\)");
+  }
+
+  @Test
   void checkConfigWithConnectAsksTheProviderAndSyncGatewayAndSaysWhatIsWrong(@TempDir Path dir) throws Exception {
     try (TestStack backends = TestStack.backendsOnly()) {
       Path file = dir.resolve("syncgate.yaml");

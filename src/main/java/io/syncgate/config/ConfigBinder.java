@@ -51,7 +51,8 @@ final class ConfigBinder {
   private static final String ENV_PREFIX = "SYNCGATE_";
   /** Variables that are not configuration keys: logging, the config file's path, the scripts' tools. */
   private static final Set<String> READ_ELSEWHERE = Set.of("SYNCGATE_LOG_FORMAT", "SYNCGATE_LOG_LEVEL",
-      "SYNCGATE_ACCESS_LOG_LEVEL", "SYNCGATE_CONFIG", "SYNCGATE_JAVA_HOME", "SYNCGATE_NODE", "SYNCGATE_CHROMIUM");
+      "SYNCGATE_ACCESS_LOG_LEVEL", "SYNCGATE_CONFIG", "SYNCGATE_JAVA_HOME", "SYNCGATE_JAVA_OPTS", "SYNCGATE_NODE",
+      "SYNCGATE_CHROMIUM");
   private static final Pattern ENTRY = Pattern.compile("(\\d{1,3})_(.+)");
   /** Where a map's keys stand in the documented key names; the one map section is keyed by database. */
   private static final String MAP_KEY = "{db}";
