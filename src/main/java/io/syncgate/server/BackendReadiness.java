@@ -4,7 +4,9 @@ import io.syncgate.backend.syncgateway.SyncGatewayBackend;
 import io.syncgate.config.SyncGatewayConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,22 +28,24 @@ final class BackendReadiness {
   record State(boolean ready, int failedChecks, String problem) {}
 
   private final Vertx vertx;
-  private final WebClient web;
+  private final WebClientOptions options;
   private final SyncGatewayConfig config;
+  private WebClient web;
   private State state = new State(false, 0, "not checked yet");
   private boolean checkedOnce;
   private boolean closed;
   private long timer = -1;
 
-  /** @param web a client of its own, closed with this */
-  BackendReadiness(Vertx vertx, WebClient web, SyncGatewayConfig config) {
+  BackendReadiness(Vertx vertx, SyncGatewayConfig config, WebClientOptions options) {
     this.vertx = vertx;
-    this.web = web;
     this.config = config;
+    this.options = options;
   }
 
   /** Runs the first check now and the next ones on their schedule. */
-  void start() {
+  synchronized void start() {
+    // A client of its own, with one connection: checks never take one a sign-in needs.
+    web = WebClient.create(vertx, options, new PoolOptions().setHttp1MaxSize(1));
     check();
   }
 
@@ -52,7 +56,9 @@ final class BackendReadiness {
   synchronized void close() {
     closed = true;
     vertx.cancelTimer(timer);
-    web.close();
+    if (web != null) {
+      web.close();
+    }
   }
 
   private void check() {

@@ -99,10 +99,7 @@ public final class Syncgate {
         metrics);
 
     verifier.loadKeys().onFailure(e -> log.warn("not ready: {}", e.getMessage()));
-    // Checks have a connection of their own: they never take one a sign-in needs.
-    BackendReadiness backend = new BackendReadiness(vertx,
-        WebClient.create(vertx, clientOptions(config), new PoolOptions().setHttp1MaxSize(1)), config.syncGateway());
-    backend.start();
+    BackendReadiness backend = new BackendReadiness(vertx, config.syncGateway(), clientOptions(config));
 
     // Every event loop gets a listener; Vert.x shares one socket among them. A configured port
     // of 0 becomes -1, Vert.x's "one random port, shared" (0 would bind each to its own port).
@@ -120,6 +117,9 @@ public final class Syncgate {
                 watch::blocked)
             .onFailure(e -> watch.close())
             .map(management -> {
+              // Started here, on this context, rather than from the caller's thread, where its
+              // client would take an event loop of its own and move the listeners' and management's along.
+              backend.start();
               int actualPort = listeners.get(0).actualPort();
               log.info("Syncgate serves {} on {}:{}{}/, management on {}:{}", config.syncGateway().databases(),
                   config.listen().host(), actualPort, config.basePath(), config.management().host(),
