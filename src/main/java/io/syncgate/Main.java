@@ -9,7 +9,9 @@ import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +42,10 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--check-config", description = "Validate the configuration, print every problem, and exit.")
   boolean checkOnly;
 
+  @Option(names = "--connect", description = "With --check-config: also fetch each identity provider's keys and ask"
+      + " Sync Gateway's Admin API about each database with the configured credentials; exit 1 if any fails.")
+  boolean connect;
+
   @Spec
   CommandLine.Model.CommandSpec spec;
 
@@ -59,6 +65,10 @@ public final class Main implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if (connect && !checkOnly) {
+      spec.commandLine().getErr().println("--connect goes with --check-config");
+      return 2;
+    }
     Path file = configFile != null ? configFile : env.containsKey("SYNCGATE_CONFIG") ? Path.of(env.get("SYNCGATE_CONFIG")) : null;
     SyncgateConfig config;
     try {
@@ -68,8 +78,7 @@ public final class Main implements Callable<Integer> {
       return 2;
     }
     if (checkOnly) {
-      spec.commandLine().getOut().println("configuration is valid");
-      return 0;
+      return connect ? checkConnections(config) : valid();
     }
     Logger log = LoggerFactory.getLogger(Main.class);
     Vertx vertx = Vertx.vertx();
@@ -83,6 +92,28 @@ public final class Main implements Callable<Integer> {
       log.error("Syncgate cannot start: {}", e.getMessage());
       vertx.close();
       return 1;
+    }
+  }
+
+  private int valid() {
+    spec.commandLine().getOut().println("configuration is valid");
+    return 0;
+  }
+
+  /** The configuration is valid; whether what it names answers: 0 when everything does, 1 otherwise. */
+  private int checkConnections(SyncgateConfig config) {
+    Vertx vertx = Vertx.vertx();
+    try {
+      List<String> problems = Syncgate.checkConnections(vertx, config).await();
+      if (problems.isEmpty()) {
+        spec.commandLine().getOut().println("configuration is valid; the identity provider's keys load and Sync Gateway"
+            + " serves " + config.syncGateway().databases() + " to Syncgate's admin credentials");
+        return 0;
+      }
+      spec.commandLine().getErr().println("configuration is valid, but:\n  " + String.join("\n  ", problems));
+      return 1;
+    } finally {
+      vertx.close();
     }
   }
 
@@ -138,11 +169,21 @@ public final class Main implements Callable<Integer> {
     Runtime.getRuntime().halt(code);
   }
 
+  /** The version and the commit the build came from, as the build wrote them ({@code io/syncgate/build.properties}). */
   static final class Version implements CommandLine.IVersionProvider {
     @Override
-    public String[] getVersion() {
-      String version = Main.class.getPackage().getImplementationVersion();
-      return new String[] {"syncgate " + (version == null ? "development build" : version)};
+    public String[] getVersion() throws java.io.IOException {
+      Properties build = new Properties();
+      try (var in = Main.class.getResourceAsStream("build.properties")) {
+        if (in != null) {
+          build.load(in);
+        }
+      }
+      String commit = build.getProperty("git.commit.id.abbrev", "");
+      return new String[] {"syncgate " + build.getProperty("git.build.version", "development build")
+          + (commit.isEmpty() || commit.startsWith("${") ? " (commit unknown)"
+          : " (commit " + commit + (Boolean.parseBoolean(build.getProperty("git.dirty")) ? ", with uncommitted changes" : "")
+          + ")")};
     }
   }
 }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.syncgate.testing.FreePort;
 import io.syncgate.testing.PouchDbClient;
 import io.syncgate.testing.SyncgateProcess;
+import io.syncgate.testing.TestFiles;
 import io.syncgate.testing.TestStack;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -64,7 +65,7 @@ class KeycloakIT {
       Files.copy(in, imports.resolve("syncgate-realm.json"), StandardCopyOption.REPLACE_EXISTING);
     }
     keycloakPort = FreePort.next();
-    keycloakLog = Files.createTempFile("keycloak", ".log");
+    keycloakLog = TestFiles.file("keycloak", ".log");
     ProcessBuilder builder = new ProcessBuilder(home.resolve("bin/kc.sh").toString(), "start-dev", "--import-realm",
         "--http-host=127.0.0.1", "--http-port=" + keycloakPort, "--http-management-port=" + FreePort.next(),
         "--cache=local")
@@ -103,6 +104,7 @@ class KeycloakIT {
         keycloak.destroyForcibly().waitFor();
       }
     }
+    TestFiles.delete(keycloakLog);
   }
 
   @Test

@@ -2,10 +2,13 @@ package io.syncgate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.syncgate.testing.SyncGatewayStandIn;
+import io.syncgate.testing.TestStack;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,6 +57,56 @@ class MainTest {
 
     assertThat(code).isZero();
     assertThat(out.toString()).contains("configuration is valid");
+  }
+
+  @Test
+  void versionNamesTheReleaseAndTheCommitItWasBuiltFrom() {
+    int code = run(Map.of(), "--version");
+
+    assertThat(code).isZero();
+    assertThat(out.toString().strip()).matches("syncgate \\d+\\.\\d+\\.\\d+\\S* \\(commit [0-9a-f]{7,}.*\\)");
+  }
+
+  @Test
+  void checkConfigWithConnectAsksTheProviderAndSyncGatewayAndSaysWhatIsWrong(@TempDir Path dir) throws Exception {
+    try (TestStack backends = TestStack.backendsOnly()) {
+      Path file = dir.resolve("syncgate.yaml");
+      Files.writeString(file, TestStack.yaml(0, backends.idp.issuer(TestStack.ISSUER_ID), TestStack.AUDIENCE,
+          backends.sg, List.of(TestStack.DB, "nosuchdb")));
+      Map<String, String> env = Map.of("SYNCGATE_SYNC_GATEWAY_ADMIN_PASSWORD", SyncGatewayStandIn.ADMIN_PASSWORD);
+      String admin = "Sync Gateway's admin API " + backends.sg.adminUrl();
+
+      assertThat(run(env, "--check-config", "--connect", "--config", file.toString())).isEqualTo(1);
+      assertThat(err.toString()).contains("configuration is valid, but:")
+          .contains(admin + ", database nosuchdb: has no such database (404): check sync_gateway.databases")
+          .doesNotContain("database todo");
+
+      Files.writeString(file, Files.readString(file).replace(", nosuchdb", ""));
+      assertThat(run(env, "--check-config", "--connect", "--config", file.toString())).isZero();
+      assertThat(out.toString()).contains("configuration is valid; the identity provider's keys load and Sync"
+          + " Gateway serves [todo] to Syncgate's admin credentials");
+
+      err.getBuffer().setLength(0);
+      assertThat(run(Map.of("SYNCGATE_SYNC_GATEWAY_ADMIN_PASSWORD", "wrong"), "--check-config", "--connect",
+          "--config", file.toString())).isEqualTo(1);
+      assertThat(err.toString()).contains(admin + ", database todo: refused Syncgate's credentials (401)");
+
+      err.getBuffer().setLength(0);
+      backends.sg.stopAdmin();
+      backends.idp.close();
+      assertThat(run(env, "--check-config", "--connect", "--config", file.toString())).isEqualTo(1);
+      assertThat(err.toString()).contains(admin + ", database todo: unreachable: connection refused")
+          .contains("identity provider " + backends.idp.issuer(TestStack.ISSUER_ID) + ": cannot load its signing keys");
+      backends.sg.startAdmin();
+      backends.idp.restart();
+      assertThat(backends.sg.specViolations()).isEmpty();
+    }
+  }
+
+  @Test
+  void connectGoesWithCheckConfig() {
+    assertThat(run(Map.of(), "--connect")).isEqualTo(2);
+    assertThat(err.toString()).contains("--connect goes with --check-config");
   }
 
   @Test

@@ -51,7 +51,8 @@ final class ConfigBinder {
   private static final String ENV_PREFIX = "SYNCGATE_";
   /** Variables that are not configuration keys: logging, the config file's path, the scripts' tools. */
   private static final Set<String> READ_ELSEWHERE = Set.of("SYNCGATE_LOG_FORMAT", "SYNCGATE_LOG_LEVEL",
-      "SYNCGATE_ACCESS_LOG_LEVEL", "SYNCGATE_CONFIG", "SYNCGATE_JAVA_HOME", "SYNCGATE_NODE", "SYNCGATE_CHROMIUM");
+      "SYNCGATE_ACCESS_LOG_LEVEL", "SYNCGATE_CONFIG", "SYNCGATE_JAVA_HOME", "SYNCGATE_JAVA_OPTS", "SYNCGATE_NODE",
+      "SYNCGATE_CHROMIUM");
   private static final Pattern ENTRY = Pattern.compile("(\\d{1,3})_(.+)");
   /** Where a map's keys stand in the documented key names; the one map section is keyed by database. */
   private static final String MAP_KEY = "{db}";
@@ -166,7 +167,9 @@ final class ConfigBinder {
       if (leaf == null) {
         if (!READ_ELSEWHERE.contains(name)) {
           // As an unknown key in the file: a misspelt variable would otherwise leave its default in force.
-          problems.add(name + ": names no configuration key: see docs/configuration.md for the variables Syncgate reads");
+          String near = NearestKey.among(name, variables());
+          problems.add(name + ": names no configuration key: "
+              + (near != null ? "did you mean " + near + "?" : "see docs/configuration.md for the variables Syncgate reads"));
         }
         continue;
       }
@@ -334,7 +337,7 @@ final class ConfigBinder {
   }
 
   /** The dotted key of the value the parser stands on. */
-  private static String path(JsonParser parser) {
+  static String path(JsonParser parser) {
     Deque<Object> steps = new ArrayDeque<>();
     for (JsonStreamContext context = parser.getParsingContext(); context != null && !context.inRoot();
         context = context.getParent()) {
@@ -362,7 +365,9 @@ final class ConfigBinder {
       for (String name : names) {
         JavaType value = known.get(name);
         if (value == null) {
-          unknownLeaves(prefix + name, object.remove(name), problems);
+          // Among every key written at this level: oidc's own and, in the single-issuer form, the issuer's.
+          String near = NearestKey.among(name, keysWritten(type).stream().map(BeanPropertyDefinition::getName).toList());
+          unknownLeaves(prefix + name, near == null ? null : prefix + near, true, object.remove(name), problems);
         } else {
           refuseUnknown(prefix + name + ".", object.get(name), value, problems);
         }
@@ -380,16 +385,44 @@ final class ConfigBinder {
     }
   }
 
-  private static void unknownLeaves(String key, JsonNode value, Problems problems) {
+  /**
+   * Each leaf of an unknown key, as a problem that suggests the key probably meant: the nearest
+   * known key at the same level ({@code listen.basepath}: {@code listen.base_path}), the same
+   * path under the nearest section ({@code sesion.max_ttl}: {@code session.max_ttl}), or the one
+   * key elsewhere with the same name ({@code listen.admin_url}: {@code sync_gateway.admin_url}).
+   */
+  private void unknownLeaves(String key, String near, boolean sibling, JsonNode value, Problems problems) {
     if (value.isObject() && !value.isEmpty()) {
-      value.properties().forEach(field -> unknownLeaves(key + "." + field.getKey(), field.getValue(), problems));
+      value.properties().forEach(field -> unknownLeaves(key + "." + field.getKey(),
+          near == null ? null : near + "." + field.getKey(), false, field.getValue(), problems));
     } else if (value.isArray() && !value.isEmpty() && value.get(0).isObject()) {
       for (int i = 0; i < value.size(); i++) {
-        unknownLeaves(key + "." + i, value.get(i), problems);
+        unknownLeaves(key + "." + i, near == null ? null : near + "." + i, false, value.get(i), problems);
       }
     } else {
-      problems.add(key, "", "unknown key: see docs/configuration.md for the keys Syncgate reads");
+      String meant = near != null && (sibling || isKey(near)) ? near
+          : sameNameElsewhere(key.substring(key.lastIndexOf('.') + 1));
+      problems.add(key, "", "unknown key: " + (meant != null ? "did you mean " + problems.display(meant) + "?"
+          : "see docs/configuration.md for the keys Syncgate reads"));
     }
+  }
+
+  /** Whether {@code key} is one Syncgate reads, a database's name standing where a section is keyed by database. */
+  private boolean isKey(String key) {
+    Set<String> keys = keys();
+    String[] steps = key.split("\\.", 3);
+    return keys.contains(key) || steps.length == 3 && keys.contains(steps[0] + "." + MAP_KEY + "." + steps[2]);
+  }
+
+  /** The one key, outside sections keyed by database, whose last step is {@code name}; null if none or several. */
+  private String sameNameElsewhere(String name) {
+    List<String> found = keys().stream().filter(k -> !k.contains(MAP_KEY) && k.endsWith("." + name)).toList();
+    return found.size() == 1 ? found.get(0) : null;
+  }
+
+  /** The environment variable of every key outside sections keyed by database. */
+  private List<String> variables() {
+    return keys().stream().filter(k -> !k.contains(MAP_KEY)).map(ConfigBinder::envName).toList();
   }
 
   /** Records each binding problem against its key, and lets binding go on with the value unset. */

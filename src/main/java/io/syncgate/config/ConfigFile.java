@@ -44,7 +44,8 @@ record ConfigFile(
 
   record SyncGateway(String publicUrl, String adminUrl, String adminUsername, String adminPassword,
       List<String> databases, String sessionCookieName, Duration connectTimeout, Duration adminTimeout,
-      Integer maxConnections, Duration requestTimeout, Duration poolWaitTimeout, Integer adminMaxConnections) {}
+      Integer maxConnections, Duration requestTimeout, Duration poolWaitTimeout, Integer adminMaxConnections,
+      Duration checkInterval) {}
 
   record Provisioning(Boolean autoRegister, String rolesClaim, String channelsClaim, List<String> roles,
       List<String> channels, String emailClaim, Boolean allowWildcardChannels) {}

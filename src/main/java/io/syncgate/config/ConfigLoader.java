@@ -61,12 +61,7 @@ public final class ConfigLoader {
       root = new ObjectMapper(YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
           .readTree(yaml);
     } catch (JsonProcessingException e) {
-      // The parser's message quotes the offending line, which may hold a secret: its first line and
-      // the position only.
-      String what = e.getOriginalMessage() == null ? "" : e.getOriginalMessage().lines().findFirst().orElse("");
-      var at = e.getLocation();
-      throw new ConfigException(List.of("configuration file: not valid YAML: " + what
-          + (at == null || at.getLineNr() < 0 ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")")));
+      throw new ConfigException(List.of(YamlSyntax.problem(e)));
     }
     ConfigBinder.Bound bound = new ConfigBinder().bind(root, env);
     Problems in = bound.problems();
@@ -368,11 +363,13 @@ public final class ConfigLoader {
         SyncGatewayConfig.DEFAULT_POOL_WAIT_TIMEOUT, Duration.ofMillis(1));
     int adminMaxConnections = in.integer("sync_gateway.admin_max_connections", sg.adminMaxConnections(),
         SyncGatewayConfig.DEFAULT_ADMIN_MAX_CONNECTIONS, 1, 10_000);
+    var checkInterval = in.duration("sync_gateway.check_interval", sg.checkInterval(),
+        SyncGatewayConfig.DEFAULT_CHECK_INTERVAL, Duration.ofSeconds(1));
     if (publicUrl == null || adminUrl == null || databases.isEmpty() || (username == null) != (password == null)) {
       return null;
     }
     return new SyncGatewayConfig(publicUrl, adminUrl, username, password, databases, cookieName,
-        connect, admin, requestTimeout, maxConnections, poolWait, adminMaxConnections);
+        connect, admin, requestTimeout, maxConnections, poolWait, adminMaxConnections, checkInterval);
   }
 
   /** {@code provisioning.{db}.*}: each key names a database served. */

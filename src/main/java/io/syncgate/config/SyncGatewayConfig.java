@@ -21,7 +21,8 @@ public record SyncGatewayConfig(
     Duration requestTimeout,
     int maxConnections,
     Duration poolWaitTimeout,
-    int adminMaxConnections) {
+    int adminMaxConnections,
+    Duration checkInterval) {
 
   public static final String DEFAULT_SESSION_COOKIE_NAME = "SyncGatewaySession";
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
@@ -31,6 +32,8 @@ public record SyncGatewayConfig(
   public static final int AUTO = 0;
   public static final Duration DEFAULT_POOL_WAIT_TIMEOUT = Duration.ofSeconds(5);
   public static final int DEFAULT_ADMIN_MAX_CONNECTIONS = 16;
+  /** How often readiness asks SG's Admin API about each database. */
+  public static final Duration DEFAULT_CHECK_INTERVAL = Duration.ofSeconds(10);
 
   public SyncGatewayConfig {
     Objects.requireNonNull(publicUrl, "publicUrl");
@@ -41,6 +44,7 @@ public record SyncGatewayConfig(
     Objects.requireNonNull(adminTimeout, "adminTimeout");
     Objects.requireNonNull(requestTimeout, "requestTimeout");
     Objects.requireNonNull(poolWaitTimeout, "poolWaitTimeout");
+    Objects.requireNonNull(checkInterval, "checkInterval");
     if (databases.isEmpty()) {
       throw new IllegalArgumentException("at least one database is required");
     }

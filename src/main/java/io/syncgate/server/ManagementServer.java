@@ -8,21 +8,26 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.syncgate.config.Listener;
+import java.util.Objects;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Health, readiness and metrics on their own listener (loopback by default), apart from client traffic.
- * Live means the process serves: every event loop that serves clients runs ({@link EventLoopWatch}); ready means the identity provider's keys are loaded, so sign-ins
- * can succeed, and the instance is not stopping. A readiness probe that finds no keys asks for them again, so the instance becomes
- * ready by itself once the provider is back.
+ * Live means the process serves: every event loop that serves clients runs ({@link EventLoopWatch}).
+ * Ready means the identity provider's keys are loaded and Sync Gateway answers Syncgate's admin
+ * credentials for every database, so sign-ins can succeed, and the instance is not stopping. A
+ * readiness probe that finds no keys asks for them again, so the instance becomes ready by itself
+ * once the provider is back; Sync Gateway is checked on a schedule of its own ({@link BackendReadiness}).
  */
 final class ManagementServer {
 
   private ManagementServer() {}
 
-  static Future<HttpServer> start(Vertx vertx, Listener listener, TokenVerifier verifier, BooleanSupplier stopping,
-      GatewayMetrics metrics, Supplier<String> unhealthy) {
+  static Future<HttpServer> start(Vertx vertx, Listener listener, TokenVerifier verifier, BackendReadiness backend,
+      BooleanSupplier stopping, GatewayMetrics metrics, Supplier<String> unhealthy) {
     Router router = Router.router(vertx);
     // Prometheus's text format; a scrape walks every meter, so it runs off the event loop.
     router.get("/metrics").handler(ctx -> vertx.executeBlocking(metrics::scrape)
@@ -40,20 +45,38 @@ final class ManagementServer {
       if (stopping.getAsBoolean()) {
         json(ctx, 503, new JsonObject().put("status", "stopping")
             .put("reason", "the instance is shutting down: send new clients elsewhere"));
-      } else if (verifier.ready()) {
-        json(ctx, 200, new JsonObject().put("status", "ready"));
-      } else {
-        verifier.loadKeys();
-        String reason = verifier.notReadyReason();
-        json(ctx, 503, new JsonObject().put("status", "not_ready")
-            .put("reason", reason != null ? reason : "the identity provider's signing keys are not loaded yet"));
+        return;
       }
+      boolean keys = verifier.ready();
+      String keysProblem = null;
+      if (!keys) {
+        verifier.loadKeys();
+        keysProblem = verifier.notReadyReason() != null ? verifier.notReadyReason()
+            : "the identity provider's signing keys are not loaded yet";
+      }
+      BackendReadiness.State sg = backend.state();
+      boolean ready = keys && sg.ready();
+      JsonObject body = new JsonObject()
+          .put("status", ready ? "ready" : "not_ready")
+          .put("identity_provider", part(keys, keysProblem))
+          .put("sync_gateway", part(sg.ready(), sg.problem()).put("failed_checks", sg.failedChecks()));
+      if (!ready) {
+        body.put("reason", Stream.of(keysProblem, sg.ready() ? null : sg.problem()).filter(Objects::nonNull)
+            .collect(Collectors.joining("; ")));
+      }
+      json(ctx, ready ? 200 : 503, body);
     });
     router.route().handler(ctx -> json(ctx, 404, new JsonObject().put("error", "not_found")
         .put("reason", "no such endpoint")));
     return vertx.createHttpServer()
         .requestHandler(router)
         .listen(listener.port(), listener.host());
+  }
+
+  /** One part of readiness: whether it is ready and, when something is wrong (maybe not yet enough to be unready), what. */
+  private static JsonObject part(boolean ready, String problem) {
+    JsonObject part = new JsonObject().put("ready", ready);
+    return problem == null ? part : part.put("problem", problem);
   }
 
   private static void json(RoutingContext ctx, int status, JsonObject body) {

@@ -3,6 +3,7 @@ package io.syncgate.server;
 import io.syncgate.backend.syncgateway.SyncGatewayBackend;
 import io.syncgate.config.SyncgateConfig;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.syncgate.identity.TokenVerifier;
 import io.syncgate.proxy.Forwarder;
 import io.syncgate.session.Sessions;
@@ -17,7 +18,9 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -42,14 +45,16 @@ public final class Syncgate {
   private final Duration drainTimeout;
   private final GatewayMetrics metrics;
   private final EventLoopWatch watch;
+  private final BackendReadiness backend;
   /** The stop, once begun: closing twice waits for the one stop. */
   private Future<Void> closed;
 
   private Syncgate(Vertx vertx, List<WebClient> clients, Sessions sessions, int publicPort, HttpServer management,
       String deployment, AtomicBoolean stopping, ConnectionGuard guard, Duration drainTimeout, GatewayMetrics metrics,
-      EventLoopWatch watch) {
+      EventLoopWatch watch, BackendReadiness backend) {
     this.metrics = metrics;
     this.watch = watch;
+    this.backend = backend;
     this.vertx = vertx;
     this.clients = clients;
     this.sessions = sessions;
@@ -69,17 +74,11 @@ public final class Syncgate {
         capacity.openFileLimit());
     ConnectionGuard guard = new ConnectionGuard(config.inbound(), capacity.clientConnections());
     GatewayMetrics metrics = new GatewayMetrics(config.basePath(), config.syncGateway().databases(), guard);
-    WebClient web = WebClient.create(vertx, new WebClientOptions()
-        .setUserAgent("Syncgate")
-        .setConnectTimeout((int) config.syncGateway().connectTimeout().toMillis())
-        .setFollowRedirects(false));
+    WebClient web = WebClient.create(vertx, clientOptions(config));
     TokenVerifier verifier = new TokenVerifier(web, config.issuers(), clock, metrics.registry(),
         config.failedVerificationsPerClientPerMinute());
     // The Admin API gets a small pool of its own: sign-ins never queue behind key fetches.
-    WebClient admin = WebClient.create(vertx, new WebClientOptions()
-            .setUserAgent("Syncgate")
-            .setConnectTimeout((int) config.syncGateway().connectTimeout().toMillis())
-            .setFollowRedirects(false),
+    WebClient admin = WebClient.create(vertx, clientOptions(config),
         new PoolOptions().setHttp1MaxSize(config.syncGateway().adminMaxConnections()));
     Timer adminLatency = Timer.builder("syncgate.backend.latency")
         .description("Time from a request sent to the backend to its answer's head; feeds and WebSockets apart")
@@ -100,6 +99,7 @@ public final class Syncgate {
         metrics);
 
     verifier.loadKeys().onFailure(e -> log.warn("not ready: {}", e.getMessage()));
+    BackendReadiness backend = new BackendReadiness(vertx, config.syncGateway(), clientOptions(config));
 
     // Every event loop gets a listener; Vert.x shares one socket among them. A configured port
     // of 0 becomes -1, Vert.x's "one random port, shared" (0 would bind each to its own port).
@@ -113,17 +113,50 @@ public final class Syncgate {
         .compose(deployment -> {
           EventLoopWatch watch = new EventLoopWatch(listeners.stream().map(GatewayVerticle::eventLoop).toList(),
               config.eventLoopBlockedTimeout());
-          return ManagementServer.start(vertx, config.management(), verifier, stopping::get, metrics, watch::blocked)
+          return ManagementServer.start(vertx, config.management(), verifier, backend, stopping::get, metrics,
+                watch::blocked)
             .onFailure(e -> watch.close())
             .map(management -> {
+              // Started here, on this context, rather than from the caller's thread, where its
+              // client would take an event loop of its own and move the listeners' and management's along.
+              backend.start();
               int actualPort = listeners.get(0).actualPort();
               log.info("Syncgate serves {} on {}:{}{}/, management on {}:{}", config.syncGateway().databases(),
                   config.listen().host(), actualPort, config.basePath(), config.management().host(),
                   management.actualPort());
               return new Syncgate(vertx, List.of(web, admin), sessions, actualPort, management, deployment, stopping,
-                  guard, config.shutdown().drainTimeout(), metrics, watch);
+                  guard, config.shutdown().drainTimeout(), metrics, watch, backend);
             });
-        });
+        })
+        .onFailure(e -> backend.close());
+  }
+
+  /**
+   * What {@code --check-config --connect} reports, without starting anything: each identity
+   * provider's signing keys fetched once, and each database asked about once at Sync Gateway's
+   * Admin API with Syncgate's credentials. Empty when every one answers.
+   */
+  public static Future<List<String>> checkConnections(Vertx vertx, SyncgateConfig config) {
+    WebClient web = WebClient.create(vertx, clientOptions(config));
+    List<Future<String>> issuers = config.issuers().stream().map(issuer -> {
+      TokenVerifier keys = new TokenVerifier(web, issuer, Clock.systemUTC(), new SimpleMeterRegistry());
+      return keys.loadKeys().map(loaded -> (String) null).otherwise(e -> "identity provider " + issuer.issuer()
+          + ": cannot load its signing keys: " + e.getMessage());
+    }).toList();
+    Future<List<String>> syncGateway = SyncGatewayBackend.check(web, config.syncGateway());
+    return Future.join(Future.join(issuers), syncGateway).map(all -> {
+      List<String> problems = new ArrayList<>();
+      issuers.stream().map(Future::result).filter(Objects::nonNull).forEach(problems::add);
+      problems.addAll(syncGateway.result());
+      return problems;
+    }).onComplete(done -> web.close());
+  }
+
+  private static WebClientOptions clientOptions(SyncgateConfig config) {
+    return new WebClientOptions()
+        .setUserAgent("Syncgate")
+        .setConnectTimeout((int) config.syncGateway().connectTimeout().toMillis())
+        .setFollowRedirects(false);
   }
 
   public int publicPort() {
@@ -166,6 +199,7 @@ public final class Syncgate {
         .onComplete(v -> {
           sessions.close();
           watch.close();
+          backend.close();
           clients.forEach(WebClient::close);
           metrics.close();
         });

@@ -97,7 +97,7 @@ class ConfigLoaderTest {
         "sync_gateway.databases \"Todo\": not a Sync Gateway database name: lowercase letter first, then a-z 0-9 _$()+-",
         "cookie.same_site \"None\": browsers drop SameSite=None cookies that are not Secure:"
             + " set cookie.secure to true or use Lax",
-        "sesion.max_ttl: unknown key: see docs/configuration.md for the keys Syncgate reads");
+        "sesion.max_ttl: unknown key: did you mean session.max_ttl?");
   }
 
   @Test
@@ -293,7 +293,7 @@ class ConfigLoaderTest {
             + " Sync Gateway user (e.g. staff_, app_)",
         "oidc.issuers.2.username_prefix \"b_\": the same as issuer 1's: prefixes must differ",
         "oidc.issuers.2.issuer \"https://b.example/\": listed twice (also issuer 1)",
-        "oidc.issuers.1.usernam_claim: unknown key: see docs/configuration.md for the keys Syncgate reads");
+        "oidc.issuers.1.usernam_claim: unknown key: did you mean oidc.issuers.1.username_claim?");
   }
 
   @Test
@@ -335,9 +335,66 @@ class ConfigLoaderTest {
   }
 
   @Test
-  void aKeyWrittenTwiceIsRefused() {
-    assertThat(problems(MINIMAL + "listen:\n  port: 1\n  port: 2\n", Map.of())).singleElement().asString()
-        .startsWith("configuration file: not valid YAML: Duplicate field 'port'");
+  void aKeyWrittenTwiceIsNamedByItsFullPath() {
+    assertThat(problems(MINIMAL + "listen:\n  port: 1\n  port: 2\n", Map.of()))
+        .containsExactly("listen.port: written twice (line 12): a key appears once in its mapping, keep one");
+    assertThat(problems(MINIMAL + "cors:\n  todo:\n    origins: [\"https://a.example\"]\n    origins: []\n", Map.of()))
+        .containsExactly("cors.todo.origins: written twice (line 13): a key appears once in its mapping, keep one");
+  }
+
+  @Test
+  void anUnclosedBracketOnLine14SaysLine14NotTheNext() {
+    String yaml = """
+        listen:
+          host: 127.0.0.1
+          port: 8080
+        management:
+          port: 9090
+        sync_gateway:
+          public_url: http://sg:4984
+          admin_url: http://sg:4985
+          databases: [todo]
+        oidc:
+          issuer: https://idp.example.com
+          username_claim: sub
+          clock_skew: 30s
+          audiences: [app, mobile
+        session:
+          max_ttl: 1h
+        """;
+
+    assertThat(problems(yaml, Map.of())).singleElement().asString()
+        .isEqualTo("configuration file: not valid YAML at line 14, column 14: while parsing a flow sequence:"
+            + " expected ',' or ']', but got : (at line 15, column 8)");
+  }
+
+  @Test
+  void aTabIsReportedWhereItIsWithTheParsersReason() {
+    assertThat(problems("listen:\n  host: 127.0.0.1\n  port: 8080\n\tbase_path: /sync\n", Map.of()))
+        .containsExactly("configuration file: not valid YAML at line 4, column 1: found character '\\t' that cannot"
+            + " start any token. (Do not use \\t for indentation)");
+  }
+
+  @Test
+  void anUnknownKeySuggestsTheNearestKnownOne() {
+    assertThat(problems(MINIMAL + """
+        listen:
+          basepath: /sync
+          admin_url: http://sg:4985
+        sesion:
+          max_ttl: 1h
+        provisioning:
+          todo:
+            roles_cliam: groups
+        frobnicate: true
+        """, Map.of())).containsExactlyInAnyOrder(
+        "listen.basepath: unknown key: did you mean listen.base_path?",
+        "listen.admin_url: unknown key: did you mean sync_gateway.admin_url?",
+        "sesion.max_ttl: unknown key: did you mean session.max_ttl?",
+        "provisioning.todo.roles_cliam: unknown key: did you mean provisioning.todo.roles_claim?",
+        "frobnicate: unknown key: see docs/configuration.md for the keys Syncgate reads");
+    assertThat(problems(MINIMAL.replace("oidc:", "oidc:\n  audience: app"), Map.of()))
+        .containsExactly("oidc.audience: unknown key: did you mean oidc.audiences?");
   }
 
   @Test
@@ -458,8 +515,10 @@ class ConfigLoaderTest {
   @Test
   void aVariableThatNamesNoKeyIsRefusedUnlessReadElsewhere() throws Exception {
     assertThat(problems(MINIMAL, Map.of("SYNCGATE_SESSION_COOKIE_SECRETS", "a-secret-misspelt-as-plural-0123456789")))
-        .containsExactly("SYNCGATE_SESSION_COOKIE_SECRETS: names no configuration key: see docs/configuration.md"
-            + " for the variables Syncgate reads");
+        .containsExactly("SYNCGATE_SESSION_COOKIE_SECRETS: names no configuration key:"
+            + " did you mean SYNCGATE_SESSION_COOKIE_SECRET?");
+    assertThat(problems(MINIMAL, Map.of("SYNCGATE_FROBNICATE", "1"))).containsExactly(
+        "SYNCGATE_FROBNICATE: names no configuration key: see docs/configuration.md for the variables Syncgate reads");
     assertThat(ConfigLoader.parse(MINIMAL, Map.of("SYNCGATE_LOG_LEVEL", "DEBUG", "SYNCGATE_CONFIG", "/etc/x.yaml",
         "PATH", "/usr/bin")).listen().port()).isEqualTo(8080);
   }

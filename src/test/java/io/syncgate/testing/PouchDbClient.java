@@ -23,8 +23,18 @@ public final class PouchDbClient {
 
   /** Runs {@code script} of {@code src/test/node} with {@code options}. */
   public static JsonObject run(String script, JsonObject options) throws IOException, InterruptedException {
-    Path out = Files.createTempFile("pouchdb-client", ".out");
-    Path log = Files.createTempFile("pouchdb-client", ".log");
+    Path out = TestFiles.file("pouchdb-client", ".out");
+    Path log = TestFiles.file("pouchdb-client", ".log");
+    try {
+      return run(script, options, out, log);
+    } finally {
+      TestFiles.delete(out);
+      TestFiles.delete(log);
+    }
+  }
+
+  private static JsonObject run(String script, JsonObject options, Path out, Path log)
+      throws IOException, InterruptedException {
     Process process = new ProcessBuilder(NodePeers.node(), NodePeers.script(script).toString(), options.encode())
         .directory(NodePeers.directory().toFile())
         .redirectOutput(out.toFile())

@@ -31,8 +31,8 @@ public final class PouchDbServer implements AutoCloseable {
 
   public static PouchDbServer start() throws IOException, InterruptedException {
     Path bin = NodePeers.script("pouchdb-server.js");
-    Path workDir = Files.createTempDirectory("pouchdb-server");
-    IOException last = null;
+    Path workDir = TestFiles.folder("pouchdb-server");
+    IOException last = new IOException("pouchdb-server did not start");
     for (int attempt = 0; attempt < 3; attempt++) {
       int port = FreePort.next();
       Process process = new ProcessBuilder(NodePeers.node(), bin.toString(),
@@ -50,6 +50,7 @@ public final class PouchDbServer implements AutoCloseable {
         last = e;
       }
     }
+    TestFiles.delete(workDir);
     throw last;
   }
 
@@ -112,5 +113,6 @@ public final class PouchDbServer implements AutoCloseable {
     if (!process.waitFor(5, TimeUnit.SECONDS)) {
       process.destroyForcibly().waitFor();
     }
+    TestFiles.delete(workDir);
   }
 }

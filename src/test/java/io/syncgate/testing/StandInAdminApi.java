@@ -29,7 +29,7 @@ final class StandInAdminApi {
     Router router = Router.router(sg.vertx);
     router.route().handler(ctx -> {
       if (sg.adminHanging) {
-        sg.hung.add(ctx);
+        (isDatabaseCheck(ctx) ? sg.hungChecks : sg.hung).add(ctx);
         return;
       }
       ctx.next();
@@ -37,7 +37,7 @@ final class StandInAdminApi {
     router.route().handler(BodyHandler.create());
     router.route().handler(ctx -> {
       String body = ctx.body().asString();
-      sg.adminRequests.add(SyncGatewayStandIn.seen(ctx.request(), body));
+      (isDatabaseCheck(ctx) ? sg.databaseChecks : sg.adminRequests).add(SyncGatewayStandIn.seen(ctx.request(), body));
       var violations = SyncGatewaySpec.adminViolations(toSpecRequest(ctx, body));
       if (!violations.isEmpty()) {
         sg.violations.add(ctx.request().method() + " " + ctx.request().uri() + ": " + violations);
@@ -56,6 +56,10 @@ final class StandInAdminApi {
       }
       ctx.next();
     });
+    router.get("/:db/").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
+        .end(new JsonObject().put("db_name", ctx.pathParam("db")).put("update_seq", 0).put("committed_update_seq", 0)
+            .put("instance_start_time", sg.startTime).put("compact_running", false).put("purge_seq", 0)
+            .put("disk_format_version", 0).put("state", "Online").encode()));
     router.get("/:db/_user/:name").handler(ctx -> getUser(sg, ctx));
     router.head("/:db/_user/:name").handler(ctx -> getUser(sg, ctx));
     router.put("/:db/_user/:name").handler(ctx -> putUser(sg, ctx));
@@ -227,6 +231,11 @@ final class StandInAdminApi {
       builder.withBody(body);
     }
     return builder.build();
+  }
+
+  /** {@code GET /{db}/}, which Syncgate sends on its own schedule to check that SG serves it. */
+  static boolean isDatabaseCheck(RoutingContext ctx) {
+    return ctx.request().method().name().equals("GET") && ctx.request().path().matches("/[^/]+/");
   }
 
   private static String firstSegment(String path) {

@@ -24,7 +24,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * SG's sliding rule, and stores documents by streaming to a real PouchDB Server.
  *
  * <p>Tests read what it saw: {@link #adminRequests()}, {@link #publicRequests()} and
- * {@link #specViolations()}, which must stay empty.
+ * {@link #specViolations()}, which must stay empty. Syncgate's checks of each database
+ * ({@code GET /{db}/} on the Admin API, on a schedule of its own) are kept apart, in
+ * {@link #databaseChecks()}, so that what a client caused is all that {@code adminRequests()} shows.
  */
 public final class SyncGatewayStandIn implements AutoCloseable {
 
@@ -57,6 +59,9 @@ public final class SyncGatewayStandIn implements AutoCloseable {
   final Map<String, Map<String, User>> users = new ConcurrentHashMap<>();
   final Map<String, Session> sessions = new ConcurrentHashMap<>();
   final List<Seen> adminRequests = new CopyOnWriteArrayList<>();
+  final List<Seen> databaseChecks = new CopyOnWriteArrayList<>();
+  /** SG's {@code instance_start_time}: microseconds since the epoch. */
+  final long startTime = System.currentTimeMillis() * 1000;
   final List<Seen> publicRequests = new CopyOnWriteArrayList<>();
   final List<String> violations = new CopyOnWriteArrayList<>();
   private final SecureRandom random = new SecureRandom();
@@ -67,6 +72,7 @@ public final class SyncGatewayStandIn implements AutoCloseable {
   /** While set, the Admin API accepts requests and never answers them (a hung SG). */
   volatile boolean adminHanging;
   final List<io.vertx.ext.web.RoutingContext> hung = new CopyOnWriteArrayList<>();
+  final List<io.vertx.ext.web.RoutingContext> hungChecks = new CopyOnWriteArrayList<>();
 
   private SyncGatewayStandIn(Vertx vertx, Clock clock, Set<String> databases, URI documentStore) {
     this.vertx = vertx;
@@ -104,14 +110,21 @@ public final class SyncGatewayStandIn implements AutoCloseable {
   public void hangAdmin(boolean hanging) {
     adminHanging = hanging;
     if (!hanging) {
-      hung.forEach(ctx -> ctx.request().connection().close());
-      hung.clear();
+      for (List<io.vertx.ext.web.RoutingContext> held : List.of(hung, hungChecks)) {
+        held.forEach(ctx -> ctx.request().connection().close());
+        held.clear();
+      }
     }
   }
 
-  /** How many Admin API requests are held unanswered while it hangs. */
+  /** How many Admin API requests (database checks apart) are held unanswered while it hangs. */
   public int hungAdminRequests() {
     return hung.size();
+  }
+
+  /** How many database checks are held unanswered while it hangs. */
+  public int hungDatabaseChecks() {
+    return hungChecks.size();
   }
 
   /** Stops the Admin API's listener, as when SG's admin port is down. */
@@ -145,6 +158,11 @@ public final class SyncGatewayStandIn implements AutoCloseable {
 
   public List<Seen> adminRequests() {
     return List.copyOf(adminRequests);
+  }
+
+  /** Syncgate's checks of each database ({@code GET /{db}/} on the Admin API), each checked against the spec too. */
+  public List<Seen> databaseChecks() {
+    return List.copyOf(databaseChecks);
   }
 
   public List<Seen> adminWrites() {
@@ -210,6 +228,7 @@ public final class SyncGatewayStandIn implements AutoCloseable {
 
   public void forgetRequests() {
     adminRequests.clear();
+    databaseChecks.clear();
     publicRequests.clear();
   }
 

@@ -15,16 +15,21 @@ import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * The released product as users run it: {@code java -jar target/syncgate.jar --config FILE} in a
- * process of its own, on the JDK running the tests, with the JVM options a test chooses.
+ * process of its own, on the JDK running the tests, with the JVM options a test chooses; or any
+ * other command that ends with Syncgate's arguments, such as the distribution's {@code bin/syncgate}.
+ * Its configuration and output are files under {@link TestFiles}, deleted when it closes.
  */
 public final class SyncgateProcess implements AutoCloseable {
 
   private final Process process;
+  private final Path config;
   private final Path log;
   private final int port;
+  private String closedOutput;
 
-  private SyncgateProcess(Process process, Path log, int port) {
+  private SyncgateProcess(Process process, Path config, Path log, int port) {
     this.process = process;
+    this.config = config;
     this.log = log;
     this.port = port;
   }
@@ -55,16 +60,27 @@ public final class SyncgateProcess implements AutoCloseable {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar + " is missing: integration tests run after `package`");
     }
-    Path config = Files.createTempFile("syncgate", ".yaml");
-    Files.writeString(config, yaml);
-    Path log = Files.createTempFile("syncgate", ".log");
     List<String> command = new ArrayList<>();
     command.add(ProcessHandle.current().info().command().orElse("java"));
     command.addAll(jvmOptions);
-    command.addAll(List.of("-jar", jar.toString(), "--config", config.toString()));
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    command.addAll(List.of("-jar", jar.toString()));
+    return run(command, yaml, port, env);
+  }
+
+  /**
+   * Runs {@code command --config FILE}, {@code yaml} in that file, and waits until it listens on
+   * {@code port}.
+   */
+  public static SyncgateProcess run(List<String> command, String yaml, int port, Map<String, String> env)
+      throws IOException, InterruptedException {
+    Path config = TestFiles.file("syncgate", ".yaml");
+    Files.writeString(config, yaml);
+    Path log = TestFiles.file("syncgate", ".log");
+    List<String> all = new ArrayList<>(command);
+    all.addAll(List.of("--config", config.toString()));
+    ProcessBuilder builder = new ProcessBuilder(all).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().putAll(env);
-    SyncgateProcess started = new SyncgateProcess(builder.start(), log, port);
+    SyncgateProcess started = new SyncgateProcess(builder.start(), config, log, port);
     try {
       Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
           .until(() -> started.listening() || !started.process.isAlive());
@@ -111,15 +127,29 @@ public final class SyncgateProcess implements AutoCloseable {
     return process.isAlive();
   }
 
-  public String output() throws IOException {
-    return Files.readString(log);
+  /** The process behind it, whose command line shows the JVM's options. */
+  public ProcessHandle handle() {
+    return process.toHandle();
+  }
+
+  public synchronized String output() throws IOException {
+    return closedOutput != null ? closedOutput : Files.readString(log);
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public synchronized void close() throws InterruptedException {
     process.destroy();
     if (!process.waitFor(10, TimeUnit.SECONDS)) {
       process.destroyForcibly().waitFor();
+    }
+    if (closedOutput == null) {
+      try {
+        closedOutput = Files.readString(log);
+      } catch (IOException e) {
+        closedOutput = "";
+      }
+      TestFiles.delete(config);
+      TestFiles.delete(log);
     }
   }
 }

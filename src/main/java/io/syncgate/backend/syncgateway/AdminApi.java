@@ -35,7 +35,9 @@ final class AdminApi {
   private final UriTemplate session;
   private final UriTemplate oneSession;
   private final UriTemplate userSessions;
+  private final UriTemplate database;
 
+  /** @param latency records each call's time to its answer; null for the database checks, which are not traffic */
   AdminApi(WebClient web, SyncGatewayConfig config, Timer latency) {
     this.latency = latency;
     this.web = web;
@@ -45,6 +47,15 @@ final class AdminApi {
     this.session = UriTemplate.of(base + "/{db}/_session");
     this.oneSession = UriTemplate.of(base + "/{db}/_session/{id}");
     this.userSessions = UriTemplate.of(base + "/{db}/_user/{name}/_session");
+    this.database = UriTemplate.of(base + "/{db}/");
+  }
+
+  /**
+   * {@code GET /{db}/}: the database's state, answered only to credentials that may use it. Its
+   * transport failures come back as they are, for the check to say what they were.
+   */
+  Future<HttpResponse<Buffer>> getDatabase(String db) {
+    return request(HttpMethod.GET, database).setTemplateParam("db", db).send();
   }
 
   Future<HttpResponse<Buffer>> getUser(String db, String name) {

@@ -48,6 +48,15 @@ public final class SyncGatewayBackend implements Backend {
     this.provisioning = Map.copyOf(provisioning);
   }
 
+  /**
+   * Asks Sync Gateway's Admin API about each database once, through {@code web} (a pool of its
+   * own: checks never take a connection a sign-in needs), and answers what is wrong, one line per
+   * database; empty when SG serves every one to Syncgate's credentials.
+   */
+  public static Future<List<String>> check(WebClient web, SyncGatewayConfig config) {
+    return new DatabaseCheck(new AdminApi(web, config, null), config).problems();
+  }
+
   @Override
   public String sessionCookieName() {
     return cookieName;
