@@ -76,7 +76,7 @@ class FeedCapacityIT {
       List<Future<String>> feeds = new ArrayList<>();
       for (int i = 0; i < FEEDS; i++) {
         feeds.add(feed(vertx, context, client, "/sync/todo/_changes?feed=longpoll&timeout=300000&since=" + since,
-            token, 5));
+            token, 20));
       }
       await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(250))
           .until(() -> backends.sg.publicRequests().size() >= FEEDS);
