@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Capacity benchmark: FEEDS (default 9,800) concurrent long-poll feeds through the Syncgate jar,
-# with its default configuration but guest access, to an upstream that holds each for HOLD_MS.
+# with its default configuration and JVM settings (bin/syncgate) but guest access, to an upstream that holds each for HOLD_MS.
 # Reports Syncgate's memory per held feed (resident set and live heap after a full GC) and whether
 # every feed was answered. Needs the jar (./mvnw package) and Node.js. Run: bench/feeds.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/java-home.sh
+. bench/launcher.sh
 FEEDS=${FEEDS:-9800}
 HOLD_MS=${HOLD_MS:-60000}
 JAR=target/syncgate.jar
@@ -24,7 +25,7 @@ oidc: {issuer: "http://127.0.0.1:9/issuer", audiences: [bench]}
 sync_gateway: {public_url: "http://127.0.0.1:$upstream", admin_url: "http://127.0.0.1:$upstream", databases: [todo]}
 access: {allow_guest: true}
 YAML
-SYNCGATE_ACCESS_LOG_LEVEL=OFF java ${JAVA_OPTS:-} -jar "$JAR" --config "$work/syncgate.yaml" > "$work/syncgate.log" 2>&1 &
+SYNCGATE_ACCESS_LOG_LEVEL=$ACCESS_LOG "$(syncgate_launcher "$work/dist")" --config "$work/syncgate.yaml" > "$work/syncgate.log" 2>&1 &
 syncgate=$!
 until (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; do sleep 0.2; done
 grep -o 'capacity: .*' "$work/syncgate.log" || true

@@ -9,8 +9,9 @@
 #     keys (a fresh RSA key);
 #   - nginx proxying to it (one worker per core, as Syncgate has one event loop per core,
 #     keep-alive to the upstream, no access log, bodies streamed both ways);
-#   - the Syncgate jar (no access log, sign-in limits raised out of the way; its default JVM
-#     settings, or JAVA_OPTS), signed in once with an RS256 token minted at start, for the
+#   - the Syncgate jar through the distribution's launcher (bin/syncgate: its default JVM
+#     settings, plus JAVA_OPTS), access log at INFO as shipped (ACCESS_LOG=OFF turns it off),
+#     sign-in limits raised out of the way, signed in once with an RS256 token minted at start, for the
 #     cookie; the token itself for the bearer case.
 #
 # Cases (CASES, default all four, run in this order):
@@ -57,6 +58,7 @@
 # Run: bench/run.sh   (every case at its defaults: some 9 minutes on 2 cores)
 #   CASES="get signin attachment feeds" DURATION=10s ROUNDS=3 WARMUP=10s THREADS=1 CONNECTIONS=64
 #   UPSTREAM_WORKERS=1 SIGNIN_RATE=5000 ATTACHMENT_SIZE=1G FEEDS=9800 HOLD_MS=60000 JAVA_OPTS=...
+#   ACCESS_LOG=OFF
 #   bench/run.sh
 # A quick look: CASES="get signin" DURATION=3s ROUNDS=1 WARMUP=5s bench/run.sh
 set -euo pipefail
@@ -92,6 +94,7 @@ command -v node > /dev/null || { echo "node not found: install Node.js 18 or lat
 [ -f "$JAR" ] || { echo "build the jar first: ./mvnw -q -B -ntp -DskipTests package" >&2; missing=1; }
 [ "$missing" = 0 ] || exit 1
 . scripts/java-home.sh
+. bench/launcher.sh
 
 seconds() { # a wrk duration (10, 10s, 2m, 1h) in seconds
   case $1 in *h) echo $((${1%h} * 3600)) ;; *m) echo $((${1%m} * 60)) ;; *s) echo "${1%s}" ;; *) echo "$1" ;; esac
@@ -203,8 +206,8 @@ sync_gateway: {public_url: "http://127.0.0.1:$public_port", admin_url: "http://1
 session: {sign_ins_per_user_per_minute: 1000000, sign_ins_per_second: 1000000}
 cookie: {secure: false}
 YAML
-SYNCGATE_ACCESS_LOG_LEVEL=OFF SYNCGATE_SESSION_COOKIE_SECRET=$(node -p 'require("node:crypto").randomBytes(32).toString("hex")') \
-  java ${JAVA_OPTS:-} -jar "$JAR" --config "$work/syncgate.yaml" > "$work/syncgate.log" 2>&1 &
+SYNCGATE_ACCESS_LOG_LEVEL=$ACCESS_LOG SYNCGATE_SESSION_COOKIE_SECRET=$(node -p 'require("node:crypto").randomBytes(32).toString("hex")') \
+  "$(syncgate_launcher "$work/dist")" --config "$work/syncgate.yaml" > "$work/syncgate.log" 2>&1 &
 syncgate=$!
 
 # Up when each answers; Syncgate when ready (the provider's keys loaded).
