@@ -1,6 +1,7 @@
 package io.syncgate.proxy;
 
 import io.syncgate.failure.GatewayFailure;
+import io.syncgate.guard.ConnectionGuard;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -10,7 +11,6 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.NetSocket;
-import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.core.streams.WriteStream;
 import io.vertx.httpproxy.Body;
@@ -255,13 +255,8 @@ final class WebSocketRelay implements ProxyInterceptor {
     private void closeAfterGrace(NetSocket socket) {
       HttpConnection connection = socket == toClient ? clientConnection : backendConnection;
       context.owner().setTimer(CLOSE_GRACE_MILLIS, t -> {
-        // Beneath Vert.x's close, which waits for queued bytes to be flushed first: from the
-        // pipeline's first handler, the close goes straight to the socket.
-        if (connection instanceof ConnectionBase base && base.channel().isOpen()) {
-          base.channel().pipeline().firstContext().close();
-        } else if (!(connection instanceof ConnectionBase)) {
-          connection.close();
-        }
+        // Beneath Vert.x's close, which waits for queued bytes to be flushed first.
+        ConnectionGuard.closeNow(connection);
       });
     }
 

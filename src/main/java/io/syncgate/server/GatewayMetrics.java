@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.syncgate.guard.ConnectionGuard;
 import io.syncgate.proxy.Streams;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;

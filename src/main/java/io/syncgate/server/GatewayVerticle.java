@@ -1,6 +1,7 @@
 package io.syncgate.server;
 
 import io.syncgate.config.SyncgateConfig;
+import io.syncgate.guard.ConnectionGuard;
 import io.syncgate.pouchdb.PouchDbCompatibility;
 import io.syncgate.proxy.Forwarder;
 import io.syncgate.proxy.Streams;

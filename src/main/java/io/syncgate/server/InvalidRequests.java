@@ -4,6 +4,7 @@ import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.syncgate.failure.GatewayFailure;
+import io.syncgate.guard.ConnectionGuard;
 import io.vertx.core.http.HttpServerRequest;
 
 /**
@@ -22,7 +23,7 @@ final class InvalidRequests {
         ? GatewayFailure.uriTooLong("the request line is too long")
         : cause instanceof TooLongHttpHeaderException
             ? GatewayFailure.headersTooLarge("the request headers are too large")
-            : cause instanceof IllegalArgumentException && ConnectionGuard.StrictRequestDecoder.BOTH_FRAMINGS.equals(cause.getMessage())
+            : ConnectionGuard.isBothFramings(cause)
                 ? GatewayFailure.badRequest("the request has " + cause.getMessage() + ": one framing only (RFC 9112, section 6.1)")
                 : GatewayFailure.badRequest("the request cannot be read");
     request.response()

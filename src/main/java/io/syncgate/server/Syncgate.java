@@ -4,6 +4,7 @@ import io.syncgate.backend.syncgateway.SyncGatewayBackend;
 import io.syncgate.config.SyncgateConfig;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.syncgate.guard.ConnectionGuard;
 import io.syncgate.identity.TokenVerifier;
 import io.syncgate.proxy.Forwarder;
 import io.syncgate.session.Sessions;
