@@ -82,7 +82,10 @@ public final class Main implements Callable<Integer> {
     }
     Logger log = LoggerFactory.getLogger(Main.class);
     Vertx vertx = Vertx.vertx();
-    FatalErrors.install(vertx, code -> Runtime.getRuntime().halt(code));
+    FatalErrors.install(vertx, code -> {
+      flushLogs();
+      Runtime.getRuntime().halt(code);
+    });
     try {
       Syncgate syncgate = Syncgate.start(vertx, config, Clock.systemUTC()).await();
       Duration bound = config.shutdown().drainTimeout().plus(SHUTDOWN_MARGIN);
@@ -161,12 +164,20 @@ public final class Main implements Callable<Integer> {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    // The access log is written asynchronously: what it still holds goes out before the end.
-    if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logging) {
-      logging.stop();
-    }
+    flushLogs();
     // A stop on SIGTERM or SIGINT that went as planned is a success (0), not the JVM's 128+signal.
     Runtime.getRuntime().halt(code);
+  }
+
+  /** Log lines are written asynchronously: what is still queued goes out before the end. */
+  private static void flushLogs() {
+    try {
+      if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logging) {
+        logging.stop();
+      }
+    } catch (Throwable ignored) {
+      // Out of memory, say: the exit matters more than the last lines.
+    }
   }
 
   /** The version and the commit the build came from, as the build wrote them ({@code io/syncgate/build.properties}). */

@@ -80,7 +80,9 @@ class AccessLogTest {
 
     assertThat(lines.list).filteredOn(line -> line.getFormattedMessage().contains("/_blipsync")).hasSize(3)
         .allSatisfy(line -> assertThat(line.getFormattedMessage()).matches(".* GET /sync/todo/_blipsync 101 \\d+B \\d+ms"));
+    // Vert.x's blocked-thread warnings are left out: on a loaded machine a loop can wait 2 s for a core.
     assertThat(everything.list).filteredOn(event -> event.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN))
+        .filteredOn(event -> !event.getLoggerName().endsWith("BlockedThreadChecker"))
         .extracting(ILoggingEvent::getFormattedMessage).isEmpty();
   }
 }
