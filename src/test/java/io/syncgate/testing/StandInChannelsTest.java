@@ -8,6 +8,8 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
@@ -99,6 +101,14 @@ class StandInChannelsTest {
     Http.Response changes = send(user, HttpMethod.GET, "/todo/_changes?" + query, null);
     assertThat(changes.status()).as(changes.toString()).isEqualTo(200);
     return ids(changes.json().getJsonArray("results"));
+  }
+
+  @Test
+  void theSyncFunctionDocumentedForARealSyncGatewayIsTheOnePlayedHere() throws Exception {
+    String docs = Files.readString(Path.of(System.getProperty("basedir", ".")).resolve("docs/web-apps.md"));
+
+    // In the docs it sits in a numbered list, indented by three spaces.
+    assertThat(docs.replaceAll("(?m)^   ", "")).contains(StandInChannels.SYNC_FUNCTION);
   }
 
   @Test
