@@ -33,7 +33,8 @@ async function open(browser, url) {
   // The provider's login page asks for web fonts; nothing outside this machine is reachable.
   await context.route(/fonts\.googleapis\.com/, (route) => route.abort());
   const page = await context.newPage();
-  page.on('pageerror', (error) => seen.errors.push(error.message));
+  // With where it came from: a failure that shows now and then is found from one run's report.
+  page.on('pageerror', (error) => seen.errors.push(`${error.message} (${url}) ${error.stack}`));
   await page.goto(url);
   return { context, page };
 }

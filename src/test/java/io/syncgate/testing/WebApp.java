@@ -43,8 +43,9 @@ public final class WebApp implements AutoCloseable {
    */
   public static WebApp start(Vertx vertx, int port, String issuer, String audience, String syncgate, String db) {
     Path root = directory();
-    String config = new JsonObject().put("issuer", issuer).put("clientId", CLIENT_ID).put("scope", "openid profile")
-        .put("audience", audience)
+    // The documented example, with this stack's addresses: a key the app needs is in the example.
+    JsonObject example = example(root);
+    String config = example.copy().put("issuer", issuer).put("clientId", CLIENT_ID).put("audience", audience)
         .put("syncgate", syncgate).put("db", db).put("channel", CHANNEL).encodePrettily();
     Router router = Router.router(vertx);
     router.get("/config.json").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
@@ -54,6 +55,20 @@ public final class WebApp implements AutoCloseable {
         .sendFile(root.resolve(file).toString())));
     HttpServer server = vertx.createHttpServer().requestHandler(router).listen(port, "127.0.0.1").await();
     return new WebApp(server);
+  }
+
+  private static JsonObject example(Path root) {
+    try {
+      JsonObject example = new JsonObject(Files.readString(root.resolve("config.example.json")));
+      if (!example.fieldNames().equals(java.util.Set.of("issuer", "clientId", "scope", "audience", "syncgate", "db",
+          "channel"))) {
+        throw new IllegalStateException("examples/web/config.example.json has " + example.fieldNames()
+            + ", not the keys the app reads");
+      }
+      return example;
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   public static Path directory() {
