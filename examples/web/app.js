@@ -178,6 +178,16 @@ window.addEventListener('online', () => {
   }
 });
 
+// PouchDB 9's replication asks the remote for its info after each batch, for its task count, and
+// leaves a failure of that request unhandled: when the network drops just then, the browser would
+// report an error that nothing caused. The sync retries, and the badge says offline, regardless.
+window.addEventListener('unhandledrejection', (event) => {
+  const reason = event.reason;
+  if (reason instanceof TypeError && /^(Failed to fetch|NetworkError|Load failed)/.test(reason.message)) {
+    event.preventDefault();
+  }
+});
+
 // Offline at once: PouchDB itself notices only at its next request, which may be many seconds away.
 window.addEventListener('offline', () => {
   if (local) {
