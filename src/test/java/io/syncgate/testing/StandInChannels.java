@@ -50,17 +50,22 @@ public final class StandInChannels {
   private final SyncGatewayStandIn sg;
   private final Set<String> enabled = ConcurrentHashMap.newKeySet();
   private final Map<String, Map<String, List<String>>> roles = new ConcurrentHashMap<>();
-  private HttpClient store;
-  private StandInChannelReads reads;
+  private volatile HttpClient store;
+  private volatile StandInChannelReads reads;
 
   StandInChannels(SyncGatewayStandIn sg) {
     this.sg = sg;
   }
 
   /** Turns channels on for {@code db}, with {@link #SYNC_FUNCTION}. */
-  public StandInChannels enable(String db) {
+  public synchronized StandInChannels enable(String db) {
     if (!sg.databases.contains(db)) {
       throw new IllegalArgumentException("the stand-in has no database " + db);
+    }
+    if (store == null) {
+      // Made once channels are on somewhere: a stand-in without them keeps no client for them.
+      store = sg.vertx.createHttpClient();
+      reads = new StandInChannelReads(this, store);
     }
     enabled.add(db);
     return this;
@@ -127,10 +132,6 @@ public final class StandInChannels {
     if (!enabled.contains(db)) {
       ctx.next();
       return;
-    }
-    if (store == null) {
-      store = sg.vertx.createHttpClient();
-      reads = new StandInChannelReads(this, store);
     }
     Session session = ctx.get(StandInPublicApi.SESSION);
     Set<String> access = access(db, session.user());
