@@ -124,8 +124,12 @@ async function connect(user) {
       return status('error', `sign-in failed: ${answer.status}`);
     }
     await learnChannel(user);
-  } catch (offline) {
-    // No network: the local database serves; connect again when the network is back.
+  } catch (failure) {
+    if (!(failure instanceof TypeError)) {
+      return status('error', `sign-in failed: ${failure.message}`);
+    }
+    // No network (fetch fails with a TypeError): the local database serves; connect again when
+    // the network is back.
     status('offline');
     window.addEventListener('online', () => connect(user), { once: true });
     return;
