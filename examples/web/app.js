@@ -4,7 +4,12 @@
 // The flow: the identity provider's login page gives an access token; POST {syncgate}/{db}/_session
 // with it as a Bearer token opens a Sync Gateway session and sets Syncgate's session cookie; PouchDB
 // then replicates on that cookie (its fetch sends credentials to Syncgate's origin, which lists this
-// app's origin in cors.{db}.origins). Sign-out stops sync, ends the session and forgets the token.
+// app's origin in cors.{db}.origins). Sign-out stops sync, ends the session, forgets the token and,
+// if the user says so, the local data.
+//
+// Each todo is written in the user's own channel (config.channel, `user-{name}` with {name} the
+// Sync Gateway user name, as Syncgate's provisioning.{db}.channels grants it); the sync function in
+// docs/web-apps.md keeps every user's todos their own.
 const config = await (await fetch('config.json')).json();
 const base = `${config.syncgate}/${config.db}`;
 
@@ -26,11 +31,49 @@ const auth = new oidc.UserManager({
 
 const $ = (id) => document.getElementById(id);
 let local = null;
+let localFeed = null;
 let sync = null;
+/** The channel this user's todos go to, learnt from Sync Gateway at the first connect and kept. */
+let channel = null;
+const channelKey = (user) => `todo.channel.${user.profile.sub}`;
 
 function status(state, text = state) {
   $('status').dataset.state = state;
   $('status').textContent = text;
+}
+
+function button(text, className, action) {
+  const made = document.createElement('button');
+  made.type = 'button';
+  made.className = className;
+  made.textContent = text;
+  made.addEventListener('click', action);
+  return made;
+}
+
+/** Edits a todo's title in place: Enter or leaving the field saves, Escape cancels. */
+function edit(item, doc) {
+  const field = document.createElement('input');
+  field.className = 'edit-title';
+  field.value = doc.title;
+  let done = false;
+  const finish = async (save) => {
+    if (done) return;
+    done = true;
+    const title = field.value.trim();
+    if (save && title && title !== doc.title) {
+      await local.put({ ...doc, title });
+    } else {
+      await render();
+    }
+  };
+  field.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter') finish(true);
+    if (event.key === 'Escape') finish(false);
+  });
+  field.addEventListener('blur', () => finish(true));
+  item.querySelector('span').replaceWith(field);
+  field.focus();
 }
 
 async function render() {
@@ -45,9 +88,23 @@ async function render() {
     box.addEventListener('change', () => local.put({ ...doc, done: box.checked }));
     const title = document.createElement('span');
     title.textContent = doc.title;
-    item.append(box, title);
+    // A deletion keeps the todo's channels, so that it reaches the user's other devices.
+    item.append(box, title, button('Edit', 'edit', () => edit(item, doc)),
+      button('Delete', 'delete', () => local.put({ ...doc, _deleted: true })));
     return item;
   }));
+}
+
+/** The user's channel, from Sync Gateway's own name for the user (GET _session answers it). */
+async function learnChannel(user) {
+  const answer = await fetch(`${base}/_session`, { credentials: 'include' });
+  if (!answer.ok) {
+    throw new Error(`GET _session: ${answer.status}`);
+  }
+  const { userCtx } = await answer.json();
+  channel = (config.channel || 'user-{name}').replaceAll('{name}', userCtx.name);
+  localStorage.setItem(channelKey(user), channel);
+  $('new-todo').querySelector('button').disabled = false;
 }
 
 /** Opens a Syncgate session (its cookie) for the user's token, then syncs both ways, live. */
@@ -66,8 +123,13 @@ async function connect(user) {
     if (!answer.ok) {
       return status('error', `sign-in failed: ${answer.status}`);
     }
-  } catch (offline) {
-    // No network: the local database serves; connect again when the network is back.
+    await learnChannel(user);
+  } catch (failure) {
+    if (!(failure instanceof TypeError)) {
+      return status('error', `sign-in failed: ${failure.message}`);
+    }
+    // No network (fetch fails with a TypeError): the local database serves; connect again when
+    // the network is back.
     status('offline');
     window.addEventListener('online', () => connect(user), { once: true });
     return;
@@ -95,7 +157,10 @@ async function showSignedIn(user) {
   $('sign-out').hidden = false;
   $('app').hidden = false;
   local = new PouchDB(`todos-${user.profile.sub}`);
-  local.changes({ since: 'now', live: true }).on('change', render);
+  localFeed = local.changes({ since: 'now', live: true }).on('change', render);
+  channel = localStorage.getItem(channelKey(user));
+  // Until the first connect has named the user's channel, a todo would have nowhere to go.
+  $('new-todo').querySelector('button').disabled = !channel;
   await render();
   status('connecting');
   await connect(user);
@@ -117,21 +182,55 @@ window.addEventListener('online', () => {
   }
 });
 
+// PouchDB 9's replication asks the remote for its info after each batch, for its task count, and
+// leaves a failure of that request unhandled: when the network drops just then, the browser would
+// report an error that nothing caused. The sync retries, and the badge says offline, regardless.
+window.addEventListener('unhandledrejection', (event) => {
+  const reason = event.reason;
+  if (reason instanceof TypeError && /^(Failed to fetch|NetworkError|Load failed)/.test(reason.message)) {
+    event.preventDefault();
+  }
+});
+
+// Offline at once: PouchDB itself notices only at its next request, which may be many seconds away.
+window.addEventListener('offline', () => {
+  if (local) {
+    status('offline');
+  }
+});
+
 $('sign-in').addEventListener('click', () => auth.signinRedirect());
 
 $('sign-out').addEventListener('click', async () => {
+  const user = await auth.getUser();
+  // Asked first: a shared computer should keep nothing of the user's; a personal one may keep it
+  // for the next sign-in, offline included.
+  const forget = window.confirm('Also remove your todos from this browser? Todos not yet synced would be lost.');
   sync?.cancel();
   sync = null;
+  localFeed?.cancel();
+  localFeed = null;
   await fetch(`${base}/_session`, { method: 'DELETE', credentials: 'include' }).catch(() => {});
   await auth.removeUser();
+  if (forget) {
+    await local.destroy();
+    if (user) {
+      localStorage.removeItem(channelKey(user));
+    }
+  }
+  local = null;
+  channel = null;
+  $('todos').replaceChildren();
   showSignedOut();
 });
 
 $('new-todo').addEventListener('submit', async (event) => {
   event.preventDefault();
   const title = $('title').value.trim();
-  if (title) {
-    await local.put({ _id: `${new Date().toISOString()}-${crypto.randomUUID().slice(0, 8)}`, title, done: false });
+  if (title && channel) {
+    await local.put({
+      _id: `${new Date().toISOString()}-${crypto.randomUUID().slice(0, 8)}`, title, done: false, channels: [channel],
+    });
     $('title').value = '';
   }
 });

@@ -1,6 +1,7 @@
 // Drives the demo's web app (examples/web) in Debian's Chromium through Playwright: sign-in at the
 // identity provider's login page, todos syncing between two browser contexts, offline and back,
-// sign-out, and CORS from a listed and an unlisted origin. Prints one JSON object of what it saw;
+// editing and deleting, another user who sees none of them, sign-out with and without clearing the
+// browser's data, and CORS from a listed and an unlisted origin. Prints one JSON object of what it saw;
 // the Java test (WebAppBrowserTest) judges it.
 //   node web-app.js '{"app":"http://127.0.0.1:P/","unlistedApp":"http://localhost:P/","syncgate":"http://127.0.0.1:S/sync","chromium":"/usr/bin/chromium"}'
 const { chromium } = require('playwright-core');
@@ -13,6 +14,12 @@ const state = (page) => page.getAttribute('#status', 'data-state');
 const appears = (page, title, timeout) => page.waitForFunction(
   (wanted) => [...document.querySelectorAll('#todos li span')].some((span) => span.textContent === wanted),
   title, { timeout }).then(() => true, () => false);
+const disappears = (page, title, timeout) => page.waitForFunction(
+  (wanted) => ![...document.querySelectorAll('#todos li span')].some((span) => span.textContent === wanted),
+  title, { timeout }).then(() => true, () => false);
+const item = (page, title) => page.locator('#todos li', { has: page.locator('span', { hasText: title }) });
+const localTitles = (page, db) => page.evaluate(async (name) =>
+  (await new PouchDB(name).allDocs({ include_docs: true })).rows.map((row) => row.doc.title), db);
 const synced = (page, timeout = 30000) => page.waitForSelector('#status[data-state=synced]', { timeout })
   .then(() => true, () => false);
 
@@ -26,7 +33,8 @@ async function open(browser, url) {
   // The provider's login page asks for web fonts; nothing outside this machine is reachable.
   await context.route(/fonts\.googleapis\.com/, (route) => route.abort());
   const page = await context.newPage();
-  page.on('pageerror', (error) => seen.errors.push(error.message));
+  // With where it came from: a failure that shows now and then is found from one run's report.
+  page.on('pageerror', (error) => seen.errors.push(`${error.message} (${url}) ${error.stack}`));
   await page.goto(url);
   return { context, page };
 }
@@ -58,6 +66,9 @@ const crossOrigin = (page, path, init) => page.evaluate(([url, request]) => fetc
     seen.arrivedInFirstContext = await appears(a.page, 'walk the dog', 30000);
 
     await a.context.setOffline(true);
+    // The browser's offline event turns the badge at once, not PouchDB's next failed request.
+    seen.offlineBadgeWithinASecond = await a.page.waitForSelector('#status[data-state=offline]', { timeout: 1000 })
+      .then(() => true, () => false);
     await add(a.page, 'written offline');
     seen.keptLocallyOffline = await appears(a.page, 'written offline', 5000);
     await add(b.page, 'written while the other was offline');
@@ -66,12 +77,34 @@ const crossOrigin = (page, path, init) => page.evaluate(([url, request]) => fetc
     seen.caughtUpAfterReconnect = await appears(a.page, 'written while the other was offline', 60000);
     seen.offlineWriteDelivered = await appears(b.page, 'written offline', 60000);
 
+    // Edited in one context, deleted in the other: both reach the other side.
+    await item(a.page, 'buy milk').locator('button.edit').click();
+    await a.page.fill('#todos li input.edit-title', 'buy oat milk');
+    await a.page.press('#todos li input.edit-title', 'Enter');
+    seen.editArrived = await appears(b.page, 'buy oat milk', 30000) && await disappears(b.page, 'buy milk', 5000);
+    await item(b.page, 'walk the dog').locator('button.delete').click();
+    seen.deletionArrived = await disappears(a.page, 'walk the dog', 30000);
+
+    // Another user, in a browser context of their own, sees none of alice's todos.
+    const bob = await signIn(browser, 'bob');
+    await bob.page.waitForTimeout(2000);
+    seen.bobSees = await titles(bob.page);
+    seen.bobsLocalData = await localTitles(bob.page, 'todos-bob');
+    await add(bob.page, "bob's own");
+    seen.bobSynced = await appears(bob.page, "bob's own", 5000) && await synced(bob.page);
+    seen.bobsTodoReachedAlice = await appears(a.page, "bob's own", 5000);
+
     if (options.screenshot) {
       await a.page.check('#todos li:first-child input');
       await synced(a.page);
       await a.page.screenshot({ path: options.screenshot });
     }
 
+    // Sign-out asks whether to clear the browser's data: alice's second context says yes.
+    b.page.once('dialog', (dialog) => {
+      seen.signOutQuestion = dialog.message();
+      dialog.accept();
+    });
     await b.page.click('#sign-out');
     await b.page.waitForSelector('#status[data-state=signed-out]', { timeout: 10000 }).catch(() => {});
     seen.stateAfterSignOut = await state(b.page);
@@ -82,8 +115,12 @@ const crossOrigin = (page, path, init) => page.evaluate(([url, request]) => fetc
     seen.firstStillSyncs = await synced(a.page);
     // Long enough for a live sync to have delivered it, as it did every earlier todo.
     await b.page.waitForTimeout(5000);
-    seen.signedOutContextTitles = await b.page.evaluate(async () =>
-      (await new PouchDB('todos-alice').allDocs({ include_docs: true })).rows.map((row) => row.doc.title));
+    seen.signedOutContextTitles = await localTitles(b.page, 'todos-alice');
+    // Bob says no: his todos stay in his browser for his next sign-in.
+    bob.page.once('dialog', (dialog) => dialog.dismiss());
+    await bob.page.click('#sign-out');
+    await bob.page.waitForSelector('#status[data-state=signed-out]', { timeout: 10000 }).catch(() => {});
+    seen.keptAfterSignOutWithoutClearing = await localTitles(bob.page, 'todos-bob');
 
     // A browser cannot set headers on a WebSocket: the token rides in a subprotocol entry.
     seen.browserWebSocket = await a.page.evaluate((url) => new Promise((resolve) => {

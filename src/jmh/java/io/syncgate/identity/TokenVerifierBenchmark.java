@@ -49,7 +49,7 @@ import org.openjdk.jmh.infra.Blackhole;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class TokenVerifierBenchmark {
 
-  private static final String AUDIENCE = "todo-app";
+  private static final String AUDIENCE = "syncgate";
 
   /** The identity provider: one key of the algorithm measured, its JWKS on a local port. */
   @State(Scope.Benchmark)

@@ -33,6 +33,10 @@ import org.slf4j.LoggerFactory;
  * {@code --port} and {@code --web-port} say otherwise, 0 for any free one); everything else takes
  * free ports. A taken port or a part that fails to start is named, with why, and the demo exits
  * 1 at once, stopping what it had started. It prints where everything is and runs until Ctrl-C.
+ *
+ * <p>Each user's todos are their own, as docs/web-apps.md sets up a real Sync Gateway: the
+ * stand-in plays the sync function there ({@link io.syncgate.testing.StandInChannels}), and
+ * Syncgate gives every user the channel {@code user-{name}}, which the web app writes its todos to.
  */
 public final class DemoStack {
 
@@ -40,9 +44,10 @@ public final class DemoStack {
 
   static final String DB = "todo";
   static final String ISSUER_ID = "demo";
-  static final String AUDIENCE = "syncgate-demo";
+  static final String AUDIENCE = "syncgate";
   static final int SYNCGATE_PORT = 8080;
   static final int WEB_APP_PORT = 8000;
+  static final String DEMO_USER = "demo-user";
 
   /** Why the demo cannot run, said as a person needs it; the demo exits 1 with it. */
   static final class DemoFailure extends Exception {
@@ -91,6 +96,7 @@ public final class DemoStack {
     });
     SyncGatewayStandIn sg = part("the Sync Gateway stand-in",
         () -> SyncGatewayStandIn.start(vertx, clock, Set.of(DB), store.url()));
+    sg.channels().enable(DB);
 
     // Syncgate runs here as `bin/syncgate --config target/demo/syncgate.yaml` would, in this JVM
     // so that Ctrl-C, or any end of it, stops the whole stack at once.
@@ -98,7 +104,8 @@ public final class DemoStack {
     String webApp = "http://127.0.0.1:" + webAppPort;
     Files.writeString(config, "# Written by scripts/demo. Every key: docs/configuration.md\n"
         + TestStack.yaml(syncgatePort, idp.issuer(ISSUER_ID), AUDIENCE, sg, List.of(DB))
-        + "cors:\n  " + DB + ":\n    origins: [\"" + webApp + "\"]\n");
+        + "cors:\n  " + DB + ":\n    origins: [\"" + webApp + "\"]\n"
+        + "provisioning:\n  " + DB + ":\n    channels: [\"" + WebApp.CHANNEL + "\"]   # each user's own channel\n");
     Map<String, String> env = new HashMap<>(System.getenv());
     env.put("SYNCGATE_SYNC_GATEWAY_ADMIN_PASSWORD", SyncGatewayStandIn.ADMIN_PASSWORD);
     Syncgate syncgate = part("Syncgate", () -> Syncgate.start(vertx, ConfigLoader.load(config, env), clock).await());
@@ -108,7 +115,8 @@ public final class DemoStack {
         "http://127.0.0.1:" + syncgatePort + "/sync", DB));
     Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "demo-shutdown"));
 
-    String token = idp.token(ISSUER_ID, "demo-user", AUDIENCE, 12 * 3600);
+    String token = idp.token(ISSUER_ID, DEMO_USER, AUDIENCE, 12 * 3600);
+    String channel = WebApp.CHANNEL.replace("{name}", DEMO_USER);
     Files.writeString(dir.resolve("token"), token);
     String base = "http://127.0.0.1:" + syncgatePort + "/sync/" + DB;
     log.info(String.join("\n", List.of(
@@ -118,12 +126,13 @@ public final class DemoStack {
         "Syncgate on " + base + " (management " + "http://127.0.0.1:" + syncgate.managementPort() + "/readyz)"
             + ", Sync Gateway stand-in on " + sg.publicUrl() + " (admin " + sg.adminUrl() + "),"
             + " documents in PouchDB Server " + store.url() + ", OpenID Connect provider " + idp.issuer(ISSUER_ID),
-        "Configuration: " + config + ". A token for user demo-user, valid 12 h, is in " + dir.resolve("token")
-            + ". Try:",
+        "Configuration: " + config + ". A token for user " + DEMO_USER + ", valid 12 h, is in "
+            + dir.resolve("token") + ". Each user reads and writes only their own channel, " + channel + " for "
+            + DEMO_USER + " (docs/web-apps.md). Try:",
         "  TOKEN=$(cat " + dir.resolve("token") + ")",
         "  curl -i -X POST -H \"Authorization: Bearer $TOKEN\" " + base + "/_session",
-        "  curl -X PUT -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' -d '{\"title\":\"hello\"}' "
-            + base + "/first-doc",
+        "  curl -X PUT -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' -d '{\"title\":\"hello\","
+            + "\"channels\":[\"" + channel + "\"]}' " + base + "/first-doc",
         "  curl -H \"Authorization: Bearer $TOKEN\" '" + base + "/_all_docs?include_docs=true'",
         "  curl -i " + base + "/_all_docs      # no credentials: 401",
         "Or replicate with PouchDB: new PouchDB('" + base + "', {fetch: (url, opts) => {"

@@ -68,6 +68,12 @@ class DemoStackTest {
     return demo.process().exitValue();
   }
 
+  private static int put(HttpClient http, String url, String bearer, String body) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", bearer)
+        .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString()).statusCode();
+  }
+
   @Test
   void aTakenSyncgatePortIsNamedAndTheDemoExitsAtOnce() throws Exception {
     try (ServerSocket held = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
@@ -104,7 +110,7 @@ class DemoStackTest {
   }
 
   @Test
-  void onFreePortsItStartsAndSaysWhereEverythingIs() throws Exception {
+  void onFreePortsItStartsSaysWhereEverythingIsAndKeepsEachUsersTodosTheirOwn() throws Exception {
     int webPort = FreePort.next();
     Demo demo = start(Map.of(), "--port", "0", "--web-port", Integer.toString(webPort));
     try {
@@ -122,6 +128,16 @@ class DemoStackTest {
       Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> http.send(
           HttpRequest.newBuilder(URI.create(readyz.group(1))).build(), HttpResponse.BodyHandlers.ofString())
           .statusCode() == 200);
+
+      // Each user writes only to their own channel, as the printed example does.
+      Matcher base = Pattern.compile("Syncgate on (http://127\\.0\\.0\\.1:\\d+/sync/todo) ").matcher(text);
+      Matcher token = Pattern.compile("A token for user demo-user, valid 12 h, is in (\\S+)\\. ").matcher(text);
+      assertThat(base.find() && token.find()).as(text).isTrue();
+      assertThat(text).contains("\"channels\":[\"user-demo-user\"]");
+      String bearer = "Bearer " + Files.readString(Path.of(token.group(1))).strip();
+      assertThat(put(http, base.group(1) + "/mine", bearer, "{\"channels\":[\"user-demo-user\"]}")).isEqualTo(201);
+      assertThat(put(http, base.group(1) + "/theirs", bearer, "{\"channels\":[\"user-someone\"]}")).isEqualTo(403);
+      assertThat(put(http, base.group(1) + "/nowhere", bearer, "{\"title\":\"no channels\"}")).isEqualTo(403);
     } finally {
       demo.process().destroy();
       assertThat(exitWithin(demo, Duration.ofSeconds(30))).as("stopped by SIGTERM, as by Ctrl-C").isNotNull();

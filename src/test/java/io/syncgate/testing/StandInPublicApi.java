@@ -31,7 +31,7 @@ final class StandInPublicApi {
 
   private static final DateTimeFormatter COOKIE_DATE =
       DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
-  private static final String SESSION = "stand-in.session";
+  static final String SESSION = "stand-in.session";
 
   private StandInPublicApi() {}
 
@@ -120,6 +120,7 @@ final class StandInPublicApi {
           .onSuccess(socket -> StandInWebSocket.serve(sg.vertx, socket))
           .onFailure(ctx::fail);
     });
+    router.route().handler(sg.channels::handle);
     StandInDocuments documents = new StandInDocuments(sg, client);
     router.post("/:keyspace/_bulk_get").handler(ctx -> documents.bulkGet(ctx, storeDatabase(ctx)));
     router.route("/:keyspace/_changes").handler(ctx -> {

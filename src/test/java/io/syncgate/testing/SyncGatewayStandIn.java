@@ -64,6 +64,8 @@ public final class SyncGatewayStandIn implements AutoCloseable {
   final long startTime = System.currentTimeMillis() * 1000;
   final List<Seen> publicRequests = new CopyOnWriteArrayList<>();
   final List<String> violations = new CopyOnWriteArrayList<>();
+  /** Channels, off until a test or the demo turns them on for a database. */
+  final StandInChannels channels = new StandInChannels(this);
   private final SecureRandom random = new SecureRandom();
   private HttpServer admin;
   private HttpServer publicApi;
@@ -100,6 +102,11 @@ public final class SyncGatewayStandIn implements AutoCloseable {
         .listen(publicPort, "127.0.0.1").await();
     standIn.publicPort = standIn.publicApi.actualPort();
     return standIn;
+  }
+
+  /** Sync Gateway's channels and sync function, per database: {@code channels().enable(db)}. */
+  public StandInChannels channels() {
+    return channels;
   }
 
   public URI adminUrl() {
