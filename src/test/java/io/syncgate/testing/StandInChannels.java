@@ -64,7 +64,7 @@ public final class StandInChannels {
     }
     if (store == null) {
       // Made once channels are on somewhere: a stand-in without them keeps no client for them.
-      store = sg.vertx.createHttpClient();
+      store = sg.vertx.createHttpClient(SyncGatewayStandIn.storeClientOptions());
       reads = new StandInChannelReads(this, store);
     }
     enabled.add(db);

@@ -37,7 +37,7 @@ final class StandInPublicApi {
 
   static Router router(SyncGatewayStandIn sg) {
     // Like SG's own connections to its bucket, not the bottleneck: feeds may hold many at once.
-    var client = sg.vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions(),
+    var client = sg.vertx.createHttpClient(SyncGatewayStandIn.storeClientOptions(),
         new io.vertx.core.http.PoolOptions().setHttp1MaxSize(512));
     HttpProxy store = HttpProxy.reverseProxy(client)
         .origin(sg.documentStore.getPort(), sg.documentStore.getHost())

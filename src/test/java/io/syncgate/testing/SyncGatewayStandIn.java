@@ -245,6 +245,14 @@ public final class SyncGatewayStandIn implements AutoCloseable {
     return HexFormat.of().formatHex(bytes);
   }
 
+  /**
+   * For the stand-in's connections to PouchDB Server: idle ones are let go after 2 s, before
+   * Node's 5 s keep-alive timeout closes them under a request sent at that moment.
+   */
+  static io.vertx.core.http.HttpClientOptions storeClientOptions() {
+    return new io.vertx.core.http.HttpClientOptions().setKeepAliveTimeout(2);
+  }
+
   static Seen seen(HttpServerRequest request, String body) {
     return new Seen(request.method().name(), request.uri(),
         MultiMap.caseInsensitiveMultiMap().addAll(request.headers()), body);
