@@ -134,7 +134,10 @@ public final class PouchDbCompatibility {
       if (transform != null) {
         headers.remove("content-length");
         headers.set("content-type", type);
-        response.setBody(Body.body(new TransformedBody(response.getBody().stream(), transform), -1, type));
+        // The path only: a query string may carry what no log should.
+        response.setBody(Body.body(new TransformedBody(response.getBody().stream(), transform,
+            context.request().proxiedRequest().getHeader("x-request-id"), context.request().proxiedRequest().path()),
+            -1, type));
       }
       return context.sendResponse();
     }
