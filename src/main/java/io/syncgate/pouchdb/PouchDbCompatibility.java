@@ -127,7 +127,8 @@ public final class PouchDbCompatibility {
           type = "application/json";
         }
       } else if (MultipartReader.isMultipart(contentType) && MultipartReader.boundary(contentType) != null) {
-        transform = new MultipartFilter(MultipartReader.boundary(contentType), false);
+        transform = new MultipartFilter(MultipartReader.boundary(contentType), false,
+            contentType.trim().toLowerCase(Locale.ROOT).startsWith("multipart/related"));
       } else if (contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
         transform = new DocumentFilter(read == Read.DOCUMENT ? Shape.DOCUMENT : Shape.FEED);
       }
