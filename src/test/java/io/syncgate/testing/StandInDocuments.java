@@ -405,7 +405,9 @@ final class StandInDocuments {
         meta.remove("data");
         meta.put("follows", true);
         following.add(name);
-      } else {
+      } else if (length(meta) == 0) {
+        meta.put("data", "");
+      } else if (!meta.containsKey("data")) {
         inlined = inlined.compose(v -> fetch(HttpMethod.GET, attachmentPath(db, doc, name), null)
             .map(stored -> {
               meta.put("data", Base64.getEncoder().encodeToString(stored.bytes().getBytes()));
