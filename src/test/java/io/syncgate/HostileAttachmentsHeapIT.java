@@ -64,11 +64,15 @@ class HostileAttachmentsHeapIT {
         .put("data", Base64.getEncoder().encodeToString(BIG)));
     JsonObject doc = new JsonObject().put("_id", DOC).put("n", 1).put("_attachments", attachments);
     JsonObject small = new JsonObject().put("_id", "ordinary").put("n", 2);
+    // Past a bound: an attachment that follows, with 100 KiB of content type to keep until its part comes.
+    byte[] following = new byte[300];
+    JsonObject past = new JsonObject().put("_id", "past-a-bound").put("_attachments", new JsonObject().put("f.bin",
+        new JsonObject().put("content_type", "x".repeat(100 * 1024)).put("data", Base64.getEncoder().encodeToString(following))));
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     HttpResponse<String> put = http.send(HttpRequest.newBuilder(
             URI.create(backends.store.url() + "/" + TestStack.DB + "/_bulk_docs"))
         .header("content-type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("docs", new JsonArray().add(doc).add(small)).encode()))
+        .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("docs", new JsonArray().add(doc).add(small).add(past)).encode()))
         .build(), HttpResponse.BodyHandlers.ofString());
     assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
     rev = new JsonArray(put.body()).getJsonObject(0).getString("rev");
@@ -138,6 +142,32 @@ class HostileAttachmentsHeapIT {
     assertThat(syncgate.isAlive()).isTrue();
     assertThat(syncgate.output()).doesNotContain("OutOfMemoryError");
     readWholeAndCheck();
+  }
+
+  @Test
+  void aDocumentPastABoundCutsItsOwnResponseAloneWithAWarningNamingTheRequest() throws Exception {
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    HttpResponse<String> response = null;
+    Exception cut = null;
+    try {
+      response = http.send(HttpRequest.newBuilder(uri("/_bulk_get?revs=true&attachments=true"))
+          .header("authorization", "Bearer " + token).header("accept", "application/json")
+          .header("content-type", "application/json").header("x-request-id", "past-a-bound-1")
+          .POST(HttpRequest.BodyPublishers.ofString("{\"docs\":[{\"id\":\"ordinary\"},{\"id\":\"past-a-bound\"}]}"))
+          .build(), HttpResponse.BodyHandlers.ofString());
+    } catch (java.io.IOException e) {
+      cut = e;
+    }
+
+    // The head was sent before the document was read: the connection closes short of a whole answer.
+    assertThat(cut).as("a response cut short, not %s", response).isNotNull();
+    Thread.sleep(500);
+    assertThat(syncgate.output()).containsPattern(
+        "WARN .* past-a-bound-1 /sync/todo/_bulk_get: the response was cut short: an attachment that follows has over 64 KiB");
+    HttpResponse<String> next = http.send(HttpRequest.newBuilder(uri("/ordinary"))
+        .header("authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(next.statusCode()).isEqualTo(200);
+    assertThat(syncgate.isAlive()).isTrue();
   }
 
   /**
