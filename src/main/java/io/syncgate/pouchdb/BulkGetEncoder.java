@@ -1,18 +1,14 @@
 package io.syncgate.pouchdb;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.syncgate.pouchdb.DocumentFilter.Shape;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.Locale;
-import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -195,17 +191,17 @@ final class BulkGetEncoder implements Transform {
   }
 
   /**
-   * A document with attachments ({@code multipart/related}): the JSON first, with its
-   * {@code _attachments} kept aside and its closing brace withheld; then one part per following
-   * attachment, whose bytes become that attachment's {@code data}.
+   * A document with attachments ({@code multipart/related}): the JSON first, its
+   * {@code _attachments} read by {@link AttachmentEntries} and its closing brace withheld; then one
+   * part per following attachment, whose bytes become that attachment's {@code data}. Only the
+   * first part is a document: every other part is an attachment's bytes, whatever it is labelled.
    */
   private final class RelatedPart implements MultipartReader.Parts {
     private final MultipartReader related;
-    private final DocumentFilter filter = new DocumentFilter(Shape.ONE_DOCUMENT, "_attachments", true);
-    private final java.util.Set<String> streamed = new java.util.HashSet<>();
+    private final AttachmentEntries attachments = new AttachmentEntries();
+    private final DocumentFilter filter = new DocumentFilter(Shape.ONE_DOCUMENT, "_attachments", attachments, true);
     private int index;
-    private ObjectNode attachments;
-    private boolean attachmentsOpened;
+    private boolean opened;
     private final Base64Stream base64 = new Base64Stream();
 
     RelatedPart(String boundary) {
@@ -215,23 +211,14 @@ final class BulkGetEncoder implements Transform {
           if (index++ == 0) {
             return;
           }
-          openAttachments();
           String name = filename(headers.get("content-disposition"));
-          JsonNode meta = attachments.remove(name);
-          if (!streamed.add(name) || meta == null || !meta.path("follows").asBoolean()) {
+          if (!attachments.started()) {
             throw new IllegalStateException("a _bulk_get attachment part matches no following attachment");
           }
-          out.appendString(attachmentsOpened ? "," : "").appendBytes(quote(name)).appendString(":{");
-          attachmentsOpened = true;
-          if (meta instanceof ObjectNode object) {
-            for (Map.Entry<String, JsonNode> field : object.properties()) {
-              if (!field.getKey().equals("follows") && !field.getKey().equals("data") && !field.getKey().equals("stub")) {
-                out.appendBytes(quote(field.getKey())).appendString(":").appendString(field.getValue().toString())
-                    .appendString(",");
-              }
-            }
-          }
-          out.appendString("\"data\":\"");
+          byte[] meta = attachments.takeFollowing(name);
+          openAttachments();
+          out.appendString(attachments.separator()).appendBytes(quote(name)).appendString(":{").appendBytes(meta)
+              .appendString(meta.length > 0 ? ",\"data\":\"" : "\"data\":\"");
         }
 
         @Override
@@ -255,23 +242,13 @@ final class BulkGetEncoder implements Transform {
       });
     }
 
+    /** Opens {@code _attachments} after the document for the following entries, unless it is open in place. */
     private void openAttachments() {
-      if (attachments == null) {
-        attachments = captured();
-        out.appendString(filter.rootMembers() > 0 ? "," : "").appendString("\"_attachments\":{");
+      if (!opened && !attachments.inPlace()) {
+        out.appendString(filter.rootMembers() > 0 ? "," : "").appendString("\"_attachments\":{")
+            .appendBuffer(attachments.takeHeld());
       }
-    }
-
-    private ObjectNode captured() {
-      byte[] bytes = filter.captured();
-      if (bytes.length == 0) {
-        return JSON.createObjectNode();
-      }
-      try {
-        return JSON.readTree(bytes) instanceof ObjectNode object ? object : JSON.createObjectNode();
-      } catch (java.io.IOException e) {
-        throw new IllegalStateException("a document's _attachments are not JSON", e);
-      }
+      opened = true;
     }
 
     @Override
@@ -290,23 +267,16 @@ final class BulkGetEncoder implements Transform {
       if (index == 0) {
         throw new IllegalStateException("a _bulk_get part holds no document");
       }
-      openAttachments();
-      // Attachments small enough for SG to inline, or stubs: as they were.
-      Iterator<Map.Entry<String, JsonNode>> rest = attachments.properties().iterator();
-      while (rest.hasNext()) {
-        Map.Entry<String, JsonNode> entry = rest.next();
-        if (entry.getValue().path("follows").asBoolean()) {
-          throw new IllegalStateException("a _bulk_get attachment that follows never came");
-        }
-        try {
-          out.appendString(attachmentsOpened ? "," : "").appendBytes(quote(entry.getKey())).appendString(":")
-              .appendBytes(JSON.writeValueAsBytes(entry.getValue()));
-        } catch (JsonProcessingException e) {
-          throw new IllegalStateException(e);
-        }
-        attachmentsOpened = true;
+      if (!attachments.allFollowingCame()) {
+        throw new IllegalStateException("a _bulk_get attachment that follows never came");
       }
-      out.appendString("}}");
+      if (opened) {
+        out.appendString("}");
+        if (attachments.slot() == DocumentFilter.Slot.FILLED_HOLD_REST) {
+          out.appendBuffer(filter.heldRest());
+        }
+      }
+      out.appendString("}");
       endResult(filter.documentId());
     }
   }

@@ -1,7 +1,6 @@
 package io.syncgate.pouchdb;
 
 import io.vertx.core.buffer.Buffer;
-import java.io.ByteArrayOutputStream;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
@@ -42,6 +41,34 @@ final class DocumentFilter implements Transform {
       "_deleted_conflicts", "_local_seq", "_rev_tree", "_replication_id", "_replication_state",
       "_replication_state_time", "_replication_state_reason", "_replication_stats", "_removed");
 
+  /**
+   * What becomes of a root member cut from the document (its name and value), fed the value's
+   * bytes as they stream, in the order of the document's own output.
+   */
+  interface MemberRewrite {
+    /** The member begins; {@code membersBefore} members of the document were passed on before it. */
+    void start(int membersBefore, Buffer out);
+
+    /** Bytes of the member after its name: the colon, then the value. */
+    void feed(byte[] bytes, int from, int length, Buffer out);
+
+    /** The value ended: what the rewrite left in the member's place. */
+    Slot end(Buffer out);
+  }
+
+  /** What a {@link MemberRewrite} left where its member was. */
+  enum Slot {
+    /** Nothing: the document reads as if the member was never there. */
+    EMPTY,
+    /** A member of its own. */
+    FILLED,
+    /** A member of its own, left open: the rest of the document is held ({@link #heldRest()}) for the caller to add to it. */
+    FILLED_HOLD_REST
+  }
+
+  /** The most of a document held back while a rewritten member stays open; past it the body fails. */
+  static final int MAX_HELD_BYTES = 1024 * 1024;
+
   private enum Role { DOCUMENT, OPEN_REVS, OPEN_REV, ENTRY, ENTRIES, OTHER }
 
   private enum Action { KEEP, DROP, CAPTURE }
@@ -63,6 +90,7 @@ final class DocumentFilter implements Transform {
 
   private final Shape shape;
   private final String captured;
+  private final MemberRewrite rewrite;
   private final boolean leaveRootOpen;
   private final JsonScanner scanner = new JsonScanner(new Tokens());
   private final Deque<Frame> frames = new ArrayDeque<>();
@@ -71,7 +99,7 @@ final class DocumentFilter implements Transform {
   private String documentId;
   private int rootMembers = -1;
   private boolean rootIsObject;
-  private final ByteArrayOutputStream capture = new ByteArrayOutputStream();
+  private Buffer held;
 
   private byte[] window = new byte[4096];
   private long windowStart;
@@ -80,16 +108,17 @@ final class DocumentFilter implements Transform {
   private Buffer out;
 
   DocumentFilter(Shape shape) {
-    this(shape, null, false);
+    this(shape, null, null, false);
   }
 
   /**
-   * @param captured a member of a root document to cut and keep aside ({@link #captured()}) rather than drop
+   * @param captured a member of a root document to cut and hand to {@code rewrite} rather than drop
    * @param leaveRootOpen whether the closing brace of a root document is withheld, for the caller to add members
    */
-  DocumentFilter(Shape shape, String captured, boolean leaveRootOpen) {
+  DocumentFilter(Shape shape, String captured, MemberRewrite rewrite, boolean leaveRootOpen) {
     this.shape = shape;
     this.captured = captured;
+    this.rewrite = rewrite;
     this.leaveRootOpen = leaveRootOpen;
   }
 
@@ -129,14 +158,9 @@ final class DocumentFilter implements Transform {
     return documentId;
   }
 
-  /** The bytes of the captured member's value, empty if the root document had none. */
-  byte[] captured() {
-    byte[] bytes = capture.toByteArray();
-    int from = 0;
-    while (from < bytes.length && (bytes[from] == ':' || Character.isWhitespace(bytes[from]))) {
-      from++;
-    }
-    return Arrays.copyOfRange(bytes, from, bytes.length);
+  /** What followed a member left open ({@link Slot#FILLED_HOLD_REST}), without the root's closing brace. */
+  Buffer heldRest() {
+    return held == null ? Buffer.buffer() : held;
   }
 
   /** How many members of the root document were passed on; -1 before its end. */
@@ -224,6 +248,7 @@ final class DocumentFilter implements Transform {
     if (action == Action.CAPTURE) {
       doc.captureStart = end;
     }
+    boolean before = doc.members > 0;
     if (action == Action.KEEP) {
       keep(end);
       doc.members++;
@@ -233,6 +258,9 @@ final class DocumentFilter implements Transform {
     } else {
       keep(start);
       doc.dropComma = true;
+    }
+    if (action == Action.CAPTURE) {
+      rewrite.start(before ? 1 : 0, out);
     }
   }
 
@@ -245,6 +273,17 @@ final class DocumentFilter implements Transform {
       keep(end);
     } else {
       cut(end);
+    }
+    if (parent.action == Action.CAPTURE) {
+      Slot slot = rewrite.end(out);
+      if (slot != Slot.EMPTY) {
+        // The rewrite's member stands in for this one: the commas around it stay.
+        parent.members++;
+        parent.dropComma = false;
+      }
+      if (slot == Slot.FILLED_HOLD_REST) {
+        held = Buffer.buffer();
+      }
     }
     parent.inMember = false;
     parent.captureStart = -1;
@@ -281,7 +320,12 @@ final class DocumentFilter implements Transform {
   /** Passes on the undecided bytes before {@code offset}. */
   private void keep(long offset) {
     if (offset > decided) {
-      out.appendBytes(window, (int) (decided - windowStart), (int) (offset - decided));
+      Buffer to = held == null ? out : held;
+      if (to == held && held.length() + offset - decided > MAX_HELD_BYTES) {
+        throw new IllegalStateException("a document held while its attachments follow is over "
+            + MAX_HELD_BYTES / 1024 + " KiB");
+      }
+      to.appendBytes(window, (int) (decided - windowStart), (int) (offset - decided));
       decided = offset;
     }
   }
@@ -294,7 +338,7 @@ final class DocumentFilter implements Transform {
     if (document != null && document.action == Action.CAPTURE && document.captureStart >= 0) {
       long from = Math.max(decided, document.captureStart);
       if (offset > from) {
-        capture.write(window, (int) (from - windowStart), (int) (offset - from));
+        rewrite.feed(window, (int) (from - windowStart), (int) (offset - from), out);
       }
     }
     decided = offset;

@@ -10,8 +10,9 @@ import java.io.IOException;
  * and ends, by absolute byte offset — as the bytes arrive, holding nothing of a value but its
  * state. Jackson's non-blocking parser, which the filter first used, buffers every string whole
  * (an inline attachment is megabytes) and misreports where tokens start; the filter needs only
- * offsets and short member names. Names are decoded by Jackson. Malformed JSON throws
- * {@link IllegalStateException}. Several root values in a row are allowed (a continuous feed).
+ * offsets and short member names. Names are decoded by Jackson. Malformed JSON — bad UTF-8 in a
+ * string, nesting deeper than {@link #MAX_DEPTH} — throws {@link IllegalStateException}, which
+ * fails the one exchange. Several root values in a row are allowed (a continuous feed).
  */
 final class JsonScanner {
 
@@ -28,6 +29,8 @@ final class JsonScanner {
     void scalar(long start, long end, String text);
   }
 
+  /** Deeper than SG itself would nest; enough to keep a hostile document from costing memory. */
+  static final int MAX_DEPTH = 10_000;
   private static final int MAX_NAME_BYTES = 256;
   private static final int MAX_CAPTURED_BYTES = 64 * 1024;
   private static final JsonFactory JSON = new JsonFactory();
@@ -50,9 +53,20 @@ final class JsonScanner {
   private boolean tooLong;
   private boolean captureNext;
   private int roots;
+  private final int maxNameBytes;
+  /** Continuation bytes a UTF-8 sequence still needs, and the range the next one must fall in. */
+  private int utf8Left;
+  private int utf8Low = 0x80;
+  private int utf8High = 0xbf;
 
   JsonScanner(Tokens tokens) {
+    this(tokens, MAX_NAME_BYTES);
+  }
+
+  /** @param maxNameBytes the longest member name decoded; longer ones reach {@link Tokens#name} as null */
+  JsonScanner(Tokens tokens, int maxNameBytes) {
     this.tokens = tokens;
+    this.maxNameBytes = maxNameBytes;
   }
 
   /** Makes the next string scalar's value reach {@link Tokens#scalar} (if at most 64 KB). */
@@ -89,7 +103,10 @@ final class JsonScanner {
   private boolean step(byte b) {
     switch (state) {
       case STRING -> {
-        if (b == '"') {
+        if (utf8Left > 0 || b < 0) {
+          utf8(b & 0xff);
+          collect(b);
+        } else if (b == '"') {
           endString();
         } else if (b == '\\') {
           collect(b);
@@ -138,6 +155,34 @@ final class JsonScanner {
       default -> structural(b);
     }
     return true;
+  }
+
+  /** RFC 3629's well-formed sequences: no overlong forms, no surrogates, nothing past U+10FFFF. */
+  private void utf8(int b) {
+    if (utf8Left > 0) {
+      if (b < utf8Low || b > utf8High) {
+        throw malformed("has a string that is not UTF-8");
+      }
+      utf8Left--;
+      utf8Low = 0x80;
+      utf8High = 0xbf;
+      return;
+    }
+    utf8Low = 0x80;
+    utf8High = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf) {
+      utf8Left = 1;
+    } else if (b >= 0xe0 && b <= 0xef) {
+      utf8Left = 2;
+      utf8Low = b == 0xe0 ? 0xa0 : 0x80;
+      utf8High = b == 0xed ? 0x9f : 0xbf;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      utf8Left = 3;
+      utf8Low = b == 0xf0 ? 0x90 : 0x80;
+      utf8High = b == 0xf4 ? 0x8f : 0xbf;
+    } else {
+      throw malformed("has a string that is not UTF-8");
+    }
   }
 
   private void structural(byte b) {
@@ -193,6 +238,9 @@ final class JsonScanner {
     switch (b) {
       case '{', '[' -> {
         boolean object = b == '{';
+        if (depth == MAX_DEPTH) {
+          throw malformed("nests deeper than " + MAX_DEPTH);
+        }
         if (depth == objects.length) {
           objects = java.util.Arrays.copyOf(objects, depth * 2);
         }
@@ -244,7 +292,7 @@ final class JsonScanner {
 
   private void collect(byte b) {
     if (collecting && !tooLong) {
-      if (text.size() >= (stringIsName ? MAX_NAME_BYTES : MAX_CAPTURED_BYTES)) {
+      if (text.size() >= (stringIsName ? maxNameBytes : MAX_CAPTURED_BYTES)) {
         tooLong = true;
       } else {
         text.write(b);

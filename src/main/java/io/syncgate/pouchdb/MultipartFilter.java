@@ -8,23 +8,33 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * A multipart answer ({@code _bulk_get}, {@code open_revs}) passed on part by part for a client
- * that reads multipart: its JSON parts through {@link DocumentFilter}, nested
- * {@code multipart/related} parts through another of these, attachment bytes untouched. Parts
- * are re-delimited with the backend's own boundaries; only their lengths change.
+ * A multipart answer ({@code _bulk_get}, {@code open_revs}, a document with its attachments) passed
+ * on part by part for a client that reads multipart. Structure decides what a part is, never a
+ * label an uploader chose: in a {@code multipart/related} body only the first part is the document
+ * (filtered by {@link DocumentFilter}) and every other part is an attachment's bytes, passed
+ * untouched whatever its {@code Content-Type}; in SG's {@code multipart/mixed} body each part is a
+ * revision, JSON or a nested {@code multipart/related}, labelled by SG. Parts are re-delimited
+ * with the backend's own boundaries; only their lengths change.
  */
 final class MultipartFilter implements Transform {
 
   private final String boundary;
   private final boolean nested;
+  private final boolean related;
   private final MultipartReader reader;
+  private int parts;
   private Buffer out;
   private boolean firstPart = true;
   private Transform body;
 
-  MultipartFilter(String boundary, boolean nested) {
+  /**
+   * @param nested whether this body is a part of another
+   * @param related whether it is {@code multipart/related}: a document and its attachments
+   */
+  MultipartFilter(String boundary, boolean nested, boolean related) {
     this.boundary = boundary;
     this.nested = nested;
+    this.related = related;
     this.reader = new MultipartReader(boundary, new MultipartReader.Parts() {
       @Override
       public void start(MultiMap headers) {
@@ -36,7 +46,7 @@ final class MultipartFilter implements Transform {
           }
         }
         out.appendString("\r\n");
-        body = bodyOf(headers);
+        body = related ? parts++ == 0 ? new DocumentFilter(Shape.DOCUMENT) : null : revision(headers);
       }
 
       @Override
@@ -58,7 +68,8 @@ final class MultipartFilter implements Transform {
     });
   }
 
-  private static Transform bodyOf(MultiMap headers) {
+  /** A part of SG's {@code multipart/mixed}: one revision, as SG labelled it. */
+  private static Transform revision(MultiMap headers) {
     if (headers.contains("content-encoding")) {
       throw new IllegalStateException("the backend compressed a multipart part");
     }
@@ -67,12 +78,12 @@ final class MultipartFilter implements Transform {
     if (lower.startsWith("application/json")) {
       return new DocumentFilter(Shape.DOCUMENT);
     }
-    if (lower.startsWith("multipart/")) {
+    if (lower.startsWith("multipart/related")) {
       String inner = MultipartReader.boundary(type);
       if (inner == null) {
         throw new IllegalStateException("a multipart part has no boundary");
       }
-      return new MultipartFilter(inner, true);
+      return new MultipartFilter(inner, true, true);
     }
     return null;
   }

@@ -127,14 +127,18 @@ public final class PouchDbCompatibility {
           type = "application/json";
         }
       } else if (MultipartReader.isMultipart(contentType) && MultipartReader.boundary(contentType) != null) {
-        transform = new MultipartFilter(MultipartReader.boundary(contentType), false);
+        transform = new MultipartFilter(MultipartReader.boundary(contentType), false,
+            contentType.trim().toLowerCase(Locale.ROOT).startsWith("multipart/related"));
       } else if (contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
         transform = new DocumentFilter(read == Read.DOCUMENT ? Shape.DOCUMENT : Shape.FEED);
       }
       if (transform != null) {
         headers.remove("content-length");
         headers.set("content-type", type);
-        response.setBody(Body.body(new TransformedBody(response.getBody().stream(), transform), -1, type));
+        // The path only: a query string may carry what no log should.
+        response.setBody(Body.body(new TransformedBody(response.getBody().stream(), transform,
+            context.request().proxiedRequest().getHeader("x-request-id"), context.request().proxiedRequest().path()),
+            -1, type));
       }
       return context.sendResponse();
     }

@@ -3,24 +3,33 @@ package io.syncgate.pouchdb;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A backend body read through a {@link Transform}: the same stream, paused and resumed by the
  * client's pace as the original would be, so back-pressure reaches the backend unchanged. A body
- * the transform cannot read fails the stream, which closes the exchange.
+ * the transform cannot read, or one past a bound of what a rewrite may hold, fails the stream,
+ * which closes this exchange alone (its head is already sent), logged at WARN with its request id.
  */
 final class TransformedBody implements ReadStream<Buffer> {
 
+  private static final Logger log = LoggerFactory.getLogger(TransformedBody.class);
+
   private final ReadStream<Buffer> source;
   private final Transform transform;
+  private final String requestId;
+  private final String path;
   private Handler<Buffer> dataHandler;
   private Handler<Void> endHandler;
   private Handler<Throwable> exceptionHandler;
   private boolean failed;
 
-  TransformedBody(ReadStream<Buffer> source, Transform transform) {
+  TransformedBody(ReadStream<Buffer> source, Transform transform, String requestId, String path) {
     this.source = source;
     this.transform = transform;
+    this.requestId = requestId;
+    this.path = path;
   }
 
   @Override
@@ -74,6 +83,7 @@ final class TransformedBody implements ReadStream<Buffer> {
 
   private void fail(RuntimeException e) {
     failed = true;
+    log.warn("{} {}: the response was cut short: {}", requestId, path, e.getMessage());
     if (exceptionHandler != null) {
       exceptionHandler.handle(e);
     }

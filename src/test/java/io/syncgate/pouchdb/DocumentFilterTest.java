@@ -114,14 +114,44 @@ class DocumentFilterTest {
   }
 
   @Test
-  void aCapturedMemberIsKeptAsideAndTheDocumentCanBeLeftOpen() {
-    DocumentFilter filter = new DocumentFilter(Shape.DOCUMENT, "_attachments", true);
-    byte[] json = "{\"_id\":\"d\",\"_attachments\":{\"f\":{\"follows\":true}},\"_cv\":\"1@s\",\"n\":2}"
-        .getBytes(StandardCharsets.UTF_8);
-    assertThat(run(filter, json, 3)).isEqualTo("{\"_id\":\"d\",\"n\":2");
-    assertThat(new String(filter.captured(), StandardCharsets.UTF_8)).isEqualTo("{\"f\":{\"follows\":true}}");
-    assertThat(filter.documentId()).isEqualTo("d");
-    assertThat(filter.rootMembers()).isEqualTo(2);
+  void aRewrittenMemberStreamsToItsRewriteAndTheDocumentCanBeLeftOpen() {
+    for (DocumentFilter.Slot slot : DocumentFilter.Slot.values()) {
+      for (String before : new String[] {"", "\"_id\":\"d\","}) {
+        StringBuilder seen = new StringBuilder();
+        DocumentFilter filter = new DocumentFilter(Shape.DOCUMENT, "_attachments", new DocumentFilter.MemberRewrite() {
+          @Override
+          public void start(int membersBefore, Buffer out) {
+            seen.append(membersBefore);
+          }
+
+          @Override
+          public void feed(byte[] bytes, int from, int length, Buffer out) {
+            seen.append(new String(bytes, from, length, StandardCharsets.UTF_8));
+          }
+
+          @Override
+          public DocumentFilter.Slot end(Buffer out) {
+            out.appendString(slot == DocumentFilter.Slot.EMPTY ? "" : (before.isEmpty() ? "" : ",") + "\"x\":{");
+            return slot;
+          }
+        }, true);
+        byte[] json = ("{" + before + "\"_attachments\":{\"f\":{\"follows\":true}},\"_cv\":\"1@s\",\"n\":2}")
+            .getBytes(StandardCharsets.UTF_8);
+        String out = run(filter, json, 3);
+        String open = slot == DocumentFilter.Slot.EMPTY ? "" : (before.isEmpty() ? "" : ",") + "\"x\":{";
+        String kept = before.isEmpty() ? "" : "\"_id\":\"d\"";
+        String rest = slot == DocumentFilter.Slot.EMPTY && before.isEmpty() ? "\"n\":2" : ",\"n\":2";
+        if (slot == DocumentFilter.Slot.FILLED_HOLD_REST) {
+          assertThat(out).as("%s %s", slot, before).isEqualTo("{" + kept + open);
+          assertThat(filter.heldRest().toString()).isEqualTo(rest);
+        } else {
+          assertThat(out).as("%s %s", slot, before).isEqualTo("{" + kept + open + rest);
+        }
+        assertThat(seen.toString()).isEqualTo((before.isEmpty() ? "0" : "1") + ":{\"f\":{\"follows\":true}}");
+        assertThat(filter.documentId()).isEqualTo(before.isEmpty() ? null : "d");
+        assertThat(filter.rootMembers()).isEqualTo((before.isEmpty() ? 1 : 2) + (slot == DocumentFilter.Slot.EMPTY ? 0 : 1));
+      }
+    }
   }
 
   @Test

@@ -75,7 +75,7 @@ class MultipartTest {
     String expected = new String(answer, StandardCharsets.ISO_8859_1)
         .replace("\"_cv\":\"1@s\",", "").replace(",\"_cv\":\"2@s\"", "");
     for (int chunk : new int[] {1, 2, 3, 5, 7, 16, 61, answer.length}) {
-      assertThat(run(new MultipartFilter("B", false), answer, chunk)).as("chunks of %d", chunk).isEqualTo(expected);
+      assertThat(run(new MultipartFilter("B", false, false), answer, chunk)).as("chunks of %d", chunk).isEqualTo(expected);
     }
   }
 
@@ -131,5 +131,25 @@ class MultipartTest {
     assertThat(MultipartReader.boundary("multipart/mixed;boundary=abc")).isEqualTo("abc");
     assertThat(MultipartReader.boundary("application/json")).isNull();
     assertThat(BulkGetEncoder.filename("attachment; filename=\"a \\\"b\\\".txt\"")).isEqualTo("a \"b\".txt");
+  }
+
+  @Test
+  void inARelatedBodyOnlyTheFirstPartIsADocumentWhateverTheOthersAreLabelled() {
+    String json = "{\"_cv\":\"9@s\",\"_id\":\"evil\",\"a\":1}";
+    String nested = "--zzz\r\nContent-Type: application/json\r\n\r\n{\"_cv\":1}\r\n--zzz--\r\n";
+    String related = "--R\r\nContent-Type: application/json\r\n\r\n{\"_cv\":\"2@s\",\"_id\":\"b\"}"
+        + "\r\n--R\r\nContent-Type: application/json\r\nContent-Disposition: attachment; filename=\"a.json\"\r\n\r\n" + json
+        + "\r\n--R\r\nContent-Type: multipart/related; boundary=zzz\r\nContent-Disposition: attachment; filename=\"m\"\r\n\r\n"
+        + nested + "\r\n--R--";
+    String mixed = "--B\r\nContent-Type: multipart/related; boundary=\"R\"\r\n\r\n" + related
+        + "\r\n--B\r\nContent-Type: application/json\r\n\r\n{\"_cv\":\"3@s\",\"_id\":\"c\"}\r\n--B--\r\n";
+    byte[] answer = mixed.getBytes(StandardCharsets.ISO_8859_1);
+    String expected = mixed.replace("\"_cv\":\"2@s\",", "").replace("\"_cv\":\"3@s\",", "");
+    for (int chunk : new int[] {1, 3, 17, answer.length}) {
+      assertThat(run(new MultipartFilter("B", false, false), answer, chunk)).as("chunks of %d", chunk).isEqualTo(expected);
+    }
+    byte[] alone = (related + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+    assertThat(run(new MultipartFilter("R", false, true), alone, 5))
+        .isEqualTo((related + "\r\n").replace("\"_cv\":\"2@s\",", ""));
   }
 }

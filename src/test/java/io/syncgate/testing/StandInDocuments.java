@@ -78,22 +78,29 @@ final class StandInDocuments {
     ctx.request().resume();
     String query = ctx.request().query();
     boolean openRevs = ctx.request().params().contains("open_revs");
-    boolean multipart = openRevs && acceptsMultipart(ctx.request().getHeader("accept"));
+    String accept = ctx.request().getHeader("accept");
+    boolean multipart = openRevs && acceptsMultipart(accept);
+    // SG sends attachments as parts of their own to a client that names multipart (handleGetDoc).
+    boolean related = "true".equals(ctx.request().getParam("attachments")) && accept != null && accept.contains("multipart/");
     whenFound(ctx, fetch(HttpMethod.GET, storePath + (query == null ? "" : "?" + query), null, ctx), stored -> {
       if (openRevs) {
         JsonArray revs = new JsonArray(stored.body());
         revs.forEach(item -> addCv(((JsonObject) item).getJsonObject("ok")));
         if (multipart) {
           String boundary = boundary();
-          Buffer body = Buffer.buffer();
+          HttpServerResponse out = ctx.response().setChunked(true)
+              .putHeader("content-type", "multipart/mixed; boundary=\"" + boundary + "\"");
+          Future<Void> written = Future.succeededFuture();
           for (Object item : revs) {
             JsonObject entry = (JsonObject) item;
             boolean missing = entry.containsKey("missing");
-            body.appendString("--" + boundary + "\r\nContent-Type: application/json" + (missing ? "; error=\"true\"" : "")
-                + "\r\n\r\n" + canonical(missing ? entry : entry.getJsonObject("ok")) + "\r\n");
+            JsonObject doc = missing ? null : entry.getJsonObject("ok");
+            written = written.compose(v -> related && following(doc)
+                ? writeWithAttachments(out, boundary, db, doc)
+                : out.write("--" + boundary + "\r\nContent-Type: application/json" + (missing ? "; error=\"true\"" : "")
+                    + "\r\n\r\n" + canonical(missing ? entry : doc) + "\r\n"));
           }
-          body.appendString("--" + boundary + "--\r\n");
-          ctx.response().putHeader("content-type", "multipart/mixed; boundary=\"" + boundary + "\"").end(body);
+          written.onSuccess(v -> out.end("--" + boundary + "--\r\n")).onFailure(e -> out.reset());
         } else {
           ctx.response().putHeader("content-type", "application/json").end(revs.encode());
         }
@@ -101,9 +108,31 @@ final class StandInDocuments {
       }
       JsonObject doc = new JsonObject(stored.body());
       addCv(doc);
+      if (related && following(doc)) {
+        String boundary = boundary();
+        HttpServerResponse out = ctx.response().setChunked(true)
+            .putHeader("content-type", "multipart/related; boundary=\"" + boundary + "\"");
+        writeRelated(out, boundary, db, doc).onSuccess(v -> out.end("\r\n")).onFailure(e -> out.reset());
+        return;
+      }
       ctx.response().putHeader("content-type", "application/json")
           .putHeader("etag", "\"" + doc.getString("_rev") + "\"").end(canonical(doc));
     });
+  }
+
+  /** Whether a document has attachments SG would send as parts of their own. */
+  private static boolean following(JsonObject doc) {
+    JsonObject atts = doc == null ? null : doc.getJsonObject("_attachments");
+    return atts != null && atts.stream().anyMatch(entry -> length((JsonObject) entry.getValue()) > MAX_INLINE_ATTACHMENT);
+  }
+
+  /** An attachment's length, which the store leaves out beside inline {@code data} (SG always gives it). */
+  private static long length(JsonObject meta) {
+    String data = meta.getString("data");
+    if (!meta.containsKey("length") && data != null) {
+      meta.put("length", Base64.getDecoder().decode(data).length);
+    }
+    return meta.getLong("length", 0L);
   }
 
   // ---- _all_docs
@@ -357,16 +386,28 @@ final class StandInDocuments {
 
   /** A document with its attachments: small ones inline, the rest following as parts (SG's WriteMultipartDocument). */
   private Future<Void> writeWithAttachments(HttpServerResponse out, String boundary, String db, JsonObject doc) {
+    String related = boundary();
+    return out.write("--" + boundary + "\r\nContent-Type: multipart/related; boundary=\"" + related + "\"\r\n\r\n")
+        .compose(v -> writeRelated(out, related, db, doc))
+        // SG trims the nested body's final line break; the outer delimiter brings its own.
+        .compose(v -> out.write("\r\n"));
+  }
+
+  /** The {@code multipart/related} body of a document: its JSON, then each attachment over 200 bytes. */
+  private Future<Void> writeRelated(HttpServerResponse out, String related, String db, JsonObject doc) {
     JsonObject atts = doc.getJsonObject("_attachments");
     List<String> following = new ArrayList<>();
     Future<Void> inlined = Future.succeededFuture();
     for (String name : atts.fieldNames()) {
       JsonObject meta = atts.getJsonObject(name);
       meta.remove("stub");
-      if (meta.getLong("length", 0L) > MAX_INLINE_ATTACHMENT) {
+      if (length(meta) > MAX_INLINE_ATTACHMENT) {
+        meta.remove("data");
         meta.put("follows", true);
         following.add(name);
-      } else {
+      } else if (length(meta) == 0) {
+        meta.put("data", "");
+      } else if (!meta.containsKey("data")) {
         inlined = inlined.compose(v -> fetch(HttpMethod.GET, attachmentPath(db, doc, name), null)
             .map(stored -> {
               meta.put("data", Base64.getEncoder().encodeToString(stored.bytes().getBytes()));
@@ -374,9 +415,7 @@ final class StandInDocuments {
             }));
       }
     }
-    String related = boundary();
-    return inlined.compose(v -> out.write("--" + boundary + "\r\nContent-Type: multipart/related; boundary=\"" + related
-        + "\"\r\n\r\n--" + related + "\r\nContent-Type: application/json\r\n\r\n" + canonical(doc)))
+    return inlined.compose(v -> out.write("--" + related + "\r\nContent-Type: application/json\r\n\r\n" + canonical(doc)))
         .compose(v -> {
           Future<Void> parts = Future.succeededFuture();
           for (String name : following) {
@@ -389,8 +428,7 @@ final class StandInDocuments {
           }
           return parts;
         })
-        // SG trims the nested body's final line break; the outer delimiter brings its own.
-        .compose(v -> out.write("\r\n--" + related + "--\r\n"));
+        .compose(v -> out.write("\r\n--" + related + "--"));
   }
 
   private Future<Void> streamAttachment(HttpServerResponse out, String path) {

@@ -37,7 +37,8 @@ final class StandInPublicApi {
 
   static Router router(SyncGatewayStandIn sg) {
     // Like SG's own connections to its bucket, not the bottleneck: feeds may hold many at once.
-    var client = sg.vertx.createHttpClient(SyncGatewayStandIn.storeClientOptions(),
+    // An attachment's content type, read alone, comes as a header: as long as its uploader made it.
+    var client = sg.vertx.createHttpClient(SyncGatewayStandIn.storeClientOptions().setMaxHeaderSize(4 * 1024 * 1024),
         new io.vertx.core.http.PoolOptions().setHttp1MaxSize(512));
     HttpProxy store = HttpProxy.reverseProxy(client)
         .origin(sg.documentStore.getPort(), sg.documentStore.getHost())
