@@ -362,6 +362,10 @@ public final class TokenVerifier {
     if (audiences == null || audiences.stream().noneMatch(config.audiences()::contains)) {
       throw GatewayFailure.invalidToken("token audience is not accepted");
     }
+    if (claims.getClaim("events") instanceof Map<?, ?> events && events.containsKey(LogoutTokens.EVENT)) {
+      // Back-Channel Logout 1.0 §2.4: a logout token may be typed as a plain JWT; it ends access, never grants it.
+      throw GatewayFailure.invalidToken("token is a logout token, not an access token");
+    }
     Date exp = claims.getExpirationTime();
     if (exp == null) {
       throw GatewayFailure.invalidToken("token has no expiry");

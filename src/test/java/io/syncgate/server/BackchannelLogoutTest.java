@@ -209,6 +209,26 @@ class BackchannelLogoutTest {
   }
 
   @Test
+  void aLogoutTokenOpensNoSession() {
+    String typedAsJwt = stack.idp.sign(TestStack.ISSUER_ID, header -> header.type(JOSEObjectType.JWT),
+        new JWTClaimsSet.Builder()
+            .issuer(stack.idp.issuer(TestStack.ISSUER_ID))
+            .audience(TestStack.AUDIENCE)
+            .subject("logout-as-access")
+            .issueTime(Date.from(stack.clock.instant()))
+            .expirationTime(Date.from(stack.clock.instant().plusSeconds(120)))
+            .jwtID(UUID.randomUUID().toString())
+            .claim("events", Map.of(LogoutTokens.EVENT, Map.of()))
+            .build());
+
+    Response refused = stack.http.post(stack.port(), "/sync/todo/_session", Http.bearer(typedAsJwt));
+
+    assertThat(refused.status()).isEqualTo(401);
+    assertThat(refused.json().getString("reason")).isEqualTo("token is a logout token, not an access token");
+    assertThat(stack.sg.adminRequests()).isEmpty();
+  }
+
+  @Test
   void browsersGetNoCorsFromTheLogoutEndpoint() {
     Response preflight = stack.http.send(HttpMethod.OPTIONS, stack.port(), LOGOUT, Map.of(
         "origin", "https://app.example", "access-control-request-method", "POST"), null);
