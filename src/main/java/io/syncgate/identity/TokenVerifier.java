@@ -40,6 +40,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -215,7 +217,7 @@ public final class TokenVerifier {
    * issuer, with an allowed algorithm and a {@code typ} among {@code types}, signed by a key the
    * issuer publishes (refetched once for an unknown key).
    */
-  Future<Signed> signed(String token, java.util.function.Function<OidcConfig, java.util.Set<String>> types) {
+  Future<Signed> signed(String token, Function<OidcConfig, Set<String>> types) {
     SignedJWT jwt;
     try {
       jwt = signed(JWTParser.parse(token));

@@ -17,7 +17,8 @@ import javax.crypto.spec.SecretKeySpec;
  * The value of a cookie session: Syncgate's own, not the backend's session id, so that it can
  * carry the deadline the token set and be checked on any instance without shared state. It is
  * {@code v1.<payload>.<mac>}: base64url JSON naming the database, user, backend session and
- * deadline (and the token's logout keys and {@code iat}, see {@link LogoutSubject}), and its HMAC-SHA256 under the current secret. Tickets signed with a previous secret
+ * deadline (and the token's logout keys and {@code iat}, see {@link LogoutSubject}), and its
+ * HMAC-SHA256 under the current secret. Tickets signed with a previous secret
  * are still accepted, so the secret can be rotated without signing everyone out.
  */
 final class Tickets {

@@ -9,7 +9,10 @@ import io.syncgate.testing.Http;
 import io.syncgate.testing.Http.Response;
 import io.syncgate.testing.OpenFeed;
 import io.syncgate.testing.TestStack;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import java.net.URLEncoder;
@@ -18,6 +21,8 @@ import java.time.Duration;
 import java.util.Date;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -126,6 +131,43 @@ class BackchannelLogoutTest {
     assertThat(stack.http.post(stack.port(), "/sync/todo/_session", Http.bearer(phone)).status()).isEqualTo(401);
     assertThat(withCookie(stack.port(), laptopCookie)).isEqualTo(200);
     assertThat(withBearer(stack.port(), laptop)).isEqualTo(200);
+  }
+
+  @Test
+  void aLogoutEndsTheWebSocketsOfItsTokensWithinASecond() {
+    String token = accessToken("socket-user", "socket-session");
+    String cookie = signIn(stack.port(), token);
+    String otherDevice = accessToken("socket-user", "other-device");
+    WebSocketClient client = stack.vertx.createWebSocketClient();
+    try {
+      AtomicBoolean bearerClosed = new AtomicBoolean();
+      AtomicBoolean cookieClosed = new AtomicBoolean();
+      AtomicBoolean otherClosed = new AtomicBoolean();
+      connect(client, Map.of("authorization", "Bearer " + token), bearerClosed);
+      connect(client, Map.of("cookie", cookie), cookieClosed);
+      connect(client, Map.of("authorization", "Bearer " + otherDevice), otherClosed);
+
+      assertThat(postLogout(stack.port(), logoutToken(null, "socket-session", claims -> claims)).status()).isEqualTo(200);
+
+      Awaitility.await().atMost(Duration.ofSeconds(1)).until(() -> bearerClosed.get() && cookieClosed.get());
+      assertThat(otherClosed).as("another provider session's WebSocket").isFalse();
+    } finally {
+      client.shutdown(0, TimeUnit.SECONDS).await();
+    }
+  }
+
+  private static void connect(WebSocketClient client, Map<String, String> headers, AtomicBoolean closed) {
+    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(stack.port())
+        .setURI("/sync/todo/_blipsync").addSubProtocol("BLIP_3+CBMobile_3");
+    headers.forEach(options::addHeader);
+    Promise<Void> open = Promise.promise();
+    stack.vertx.getOrCreateContext().runOnContext(v -> client.connect(options)
+        .onSuccess(socket -> {
+          socket.closeHandler(x -> closed.set(true));
+          open.complete();
+        })
+        .onFailure(open::fail));
+    open.future().await();
   }
 
   @Test
