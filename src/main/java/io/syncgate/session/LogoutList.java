@@ -48,6 +48,7 @@ final class LogoutList implements AutoCloseable {
   private final AtomicBoolean reading = new AtomicBoolean();
   private final long timer;
   private volatile Map<String, Entry> entries = Map.of();
+  private Future<Void> writing = Future.succeededFuture();
 
   /** @param learned told of entries new to this instance (read from the document or added here), on no particular thread */
   LogoutList(Vertx vertx, Backend backend, String db, Clock clock, Duration memory, Duration refresh,
@@ -87,7 +88,12 @@ final class LogoutList implements AutoCloseable {
       }
     }
     learn(added);
-    return write(added, 1);
+    synchronized (this) {
+      // One write at a time from this instance: only other instances' writes can meet a 409.
+      Future<Void> mine = writing.transform(previous -> write(added, 1));
+      writing = mine;
+      return mine;
+    }
   }
 
   private Future<Void> write(Map<String, Entry> added, int attempt) {
@@ -121,16 +127,19 @@ final class LogoutList implements AutoCloseable {
         .onComplete(done -> reading.set(false));
   }
 
-  private synchronized void learn(Map<String, Entry> read) {
-    Map<String, Entry> known = entries;
+  private void learn(Map<String, Entry> read) {
     Map<String, Entry> fresh = new HashMap<>();
-    read.forEach((key, entry) -> {
-      Entry had = known.get(key);
-      if (had == null || entry.at().isAfter(had.at())) {
-        fresh.put(key, entry);
-      }
-    });
-    entries = Map.copyOf(merge(known, read));
+    synchronized (this) {
+      Map<String, Entry> known = entries;
+      read.forEach((key, entry) -> {
+        Entry had = known.get(key);
+        if (had == null || entry.at().isAfter(had.at())) {
+          fresh.put(key, entry);
+        }
+      });
+      entries = Map.copyOf(merge(known, read));
+    }
+    // Outside the lock: ending streams and sessions is no reason to hold up another read.
     if (!fresh.isEmpty()) {
       learned.accept(Map.copyOf(fresh));
     }

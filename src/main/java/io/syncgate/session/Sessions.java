@@ -141,7 +141,8 @@ public final class Sessions implements AutoCloseable {
 
   /** Sign-in: a new session bound to the token, as the ticket a cookie client keeps. */
   public Future<SignedIn> signIn(String db, Identity identity) {
-    if (logouts.refuses(identity.logoutSubject())) {
+    LogoutSubject origin = identity.logoutSubject();
+    if (logouts.refuses(origin)) {
       return Future.failedFuture(loggedOutFailure());
     }
     try {
@@ -152,7 +153,7 @@ public final class Sessions implements AutoCloseable {
     return open(db, identity).map(session -> {
       // SG answers with its own clock's expiry; the ticket never outlives the token or the cap by ours.
       Instant deadline = earliest(session.expires(), identity.expiresAt(), clock.instant().plus(policy.maxTtl()));
-      SessionRef ref = new SessionRef(db, identity.username(), session.sessionId(), deadline, identity.logoutSubject());
+      SessionRef ref = new SessionRef(db, identity.username(), session.sessionId(), deadline, origin);
       String ticket = tickets.sign(ref);
       String setCookie = cookies.issue(cookieName(), ticket, path(db), deadline);
       String expires = deadline.equals(session.expires()) ? session.expiresText() : deadline.toString();
@@ -168,7 +169,8 @@ public final class Sessions implements AutoCloseable {
    * take turns rewriting it; each update counts against the user's sign-in limit.
    */
   public Future<Presented> forBearer(String db, Identity identity) {
-    if (logouts.refuses(identity.logoutSubject())) {
+    LogoutSubject origin = identity.logoutSubject();
+    if (logouts.refuses(origin)) {
       return Future.failedFuture(loggedOutFailure());
     }
     Key key = new Key(db, identity.username());
@@ -179,7 +181,7 @@ public final class Sessions implements AutoCloseable {
     Context context = Vertx.currentContext();
     Grants wanted = backend.grants(db, identity);
     CompletableFuture<Held> pending = held.get(key, (k, executor) -> open(db, identity)
-        .map(session -> new Held(session, wanted, identity.issuedAt(), identity.logoutSubject()))
+        .map(session -> new Held(session, wanted, identity.issuedAt(), origin))
         .onFailure(e -> {
           if (e instanceof GatewayFailure failure && failure.status() == 403) {
             refused.put(k, failure);
@@ -191,7 +193,7 @@ public final class Sessions implements AutoCloseable {
             ? Future.succeededFuture(entry) : regrant(key, pending, entry, identity, wanted, context))
         .map(entry -> new Presented(backend.sessionCookie(entry.session().sessionId()),
             new SessionRef(db, identity.username(), entry.session().sessionId(), identity.expiresAt(),
-                identity.logoutSubject())));
+                origin)));
   }
 
   /** Updates the user's grants, once for all the requests that find {@code stale} held meanwhile. */

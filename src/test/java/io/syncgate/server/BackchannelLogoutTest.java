@@ -18,9 +18,12 @@ import io.vertx.core.http.HttpMethod;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Date;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
@@ -191,6 +194,38 @@ class BackchannelLogoutTest {
       assertThat(withBearer(other.publicPort(), token)).isEqualTo(401);
       assertThat(withCookie(other.publicPort(), cookie)).isEqualTo(401);
       assertThat(withBearer(stack.port(), token)).isEqualTo(401);
+    } finally {
+      other.close().await();
+      otherVertx.close().await();
+    }
+  }
+
+  @Test
+  void logoutsThatTwoInstancesReceiveAtOnceAreAllKept() throws Exception {
+    Vertx otherVertx = Vertx.vertx();
+    Syncgate other = Syncgate.start(otherVertx, stack.config(Map.of("SYNCGATE_SESSION_LOGOUT_REFRESH_INTERVAL", "300ms")),
+        stack.clock).await();
+    try {
+      List<String> tokens = new ArrayList<>();
+      List<CompletableFuture<Response>> answers = new ArrayList<>();
+      for (int user = 0; user < 8; user++) {
+        tokens.add(accessToken("racing-" + user, "racing-session-" + user));
+        String logout = logoutToken("racing-" + user, null, claims -> claims);
+        // Each instance reads, merges and writes the one document: most writes meet a 409 and merge again.
+        int port = user % 2 == 0 ? stack.port() : other.publicPort();
+        answers.add(CompletableFuture.supplyAsync(() -> postLogout(port, logout)));
+      }
+      for (CompletableFuture<Response> answer : answers) {
+        assertThat(answer.get().status()).as(answer.get().toString()).isEqualTo(200);
+      }
+
+      Awaitility.await().atMost(Duration.ofSeconds(3)).untilAsserted(() -> {
+        for (String token : tokens) {
+          assertThat(stack.http.post(stack.port(), "/sync/todo/_session", Http.bearer(token)).status()).isEqualTo(401);
+          assertThat(stack.http.post(other.publicPort(), "/sync/todo/_session", Http.bearer(token)).status())
+              .isEqualTo(401);
+        }
+      });
     } finally {
       other.close().await();
       otherVertx.close().await();
