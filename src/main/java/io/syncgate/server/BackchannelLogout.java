@@ -70,7 +70,8 @@ final class BackchannelLogout {
           log.info("carried out {}", logout);
           ctx.response().putHeader("cache-control", "no-store").end();
         })
-        .onFailure(e -> ctx.fail(e instanceof GatewayFailure failure && failure.status() != 400 && failure.status() != 413
+        // §2.8: whatever went wrong, 400; the reason says what.
+        .onFailure(e -> ctx.fail(e instanceof GatewayFailure failure && failure.status() != 400
             ? GatewayFailure.badRequest(failure.getMessage()) : e));
   }
 

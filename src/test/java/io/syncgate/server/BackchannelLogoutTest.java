@@ -233,6 +233,35 @@ class BackchannelLogoutTest {
   }
 
   @Test
+  void failedSignInsDoNotStarveTheEndpointAndFailedLogoutsAreLimitedOnTheirOwn() throws Exception {
+    Vertx otherVertx = Vertx.vertx();
+    Syncgate other = Syncgate.start(otherVertx, stack.config(Map.of()), stack.clock).await();
+    try {
+      String forged = accessToken("limited", "limited-session");
+      forged = forged.substring(0, forged.lastIndexOf('.') + 1) + "AAAA";
+      int signIns = 0;
+      while (stack.http.post(other.publicPort(), "/sync/todo/_session", Http.bearer(forged)).status() != 429) {
+        assertThat(++signIns).as("failed sign-ins are limited").isLessThan(100);
+      }
+      assertThat(postLogout(other.publicPort(), logoutToken("limited", null, claims -> claims)).status())
+          .as("after failed sign-ins").isEqualTo(200);
+
+      String forgedLogout = logoutToken("limited", null, claims -> claims);
+      forgedLogout = forgedLogout.substring(0, forgedLogout.lastIndexOf('.') + 1) + "AAAA";
+      for (int i = 0; i < BackchannelLogout.FAILURES_PER_CLIENT_PER_MINUTE; i++) {
+        assertThat(postLogout(other.publicPort(), forgedLogout).status()).isEqualTo(400);
+      }
+      Response limited = postLogout(other.publicPort(), logoutToken("limited", null, claims -> claims));
+      assertThat(limited.status()).isEqualTo(400);
+      assertThat(limited.json().getString("reason"))
+          .isEqualTo("too many invalid logout tokens from this address: try again later");
+    } finally {
+      other.close().await();
+      otherVertx.close().await();
+    }
+  }
+
+  @Test
   void logoutTokensTheSpecificationRefusesChangeNothingAndGet400() {
     String token = accessToken("still-here", "kept-session");
     String cookie = signIn(stack.port(), token);
@@ -253,6 +282,8 @@ class BackchannelLogoutTest {
         claims -> claims.expirationTime(Date.from(stack.clock.instant().minusSeconds(1)))));
     refused.put("other issuer", logoutToken("still-here", null, claims -> claims.issuer("https://elsewhere.example")));
     refused.put("access token", token);
+    refused.put("old, without exp", logoutToken("still-here", null, claims -> claims.expirationTime(null)
+        .issueTime(Date.from(stack.clock.instant().minus(LogoutTokens.MAX_AGE_WITHOUT_EXPIRY).minusSeconds(1)))));
     stack.sg.forgetRequests();
 
     refused.forEach((what, logout) -> {
@@ -268,6 +299,9 @@ class BackchannelLogoutTest {
         Map.of("content-type", "application/x-www-form-urlencoded"),
         Buffer.buffer("logout_token=" + valid + "&logout_token=" + valid));
     assertThat(twoTokens.status()).isEqualTo(400);
+    Response tooLarge = stack.http.send(HttpMethod.POST, stack.port(), LOGOUT,
+        Map.of("content-type", "application/x-www-form-urlencoded"), Buffer.buffer("logout_token=" + "a".repeat(70_000)));
+    assertThat(tooLarge.status()).isEqualTo(400);
 
     assertThat(stack.sg.adminRequests()).as("nothing reached Sync Gateway").isEmpty();
     assertThat(withCookie(stack.port(), cookie)).isEqualTo(200);
