@@ -77,6 +77,8 @@ public final class Sessions implements AutoCloseable {
   private final OpenStreams streams;
   private final AsyncCache<Key, Held> held;
   private final Cache<Key, GatewayFailure> refused;
+  /** Cookie sessions opened here, by backend session id: a provider's logout of their token ends them at the backend. */
+  private final Cache<String, SessionRef> signedIn;
   private final SignInLimits limits;
   private final Counter opened;
   private final Counter signedOut;
@@ -122,6 +124,14 @@ public final class Sessions implements AutoCloseable {
         .ticker(ticker)
         .expireAfterWrite(REFUSAL_MEMORY)
         .build();
+    this.signedIn = Caffeine.newBuilder()
+        .maximumSize(policy.cacheMaxEntries())
+        .ticker(ticker)
+        .expireAfter(Expiry.<String, SessionRef>creating((id, ref) -> {
+          Duration left = Duration.between(clock.instant(), ref.deadline());
+          return left.isNegative() ? Duration.ZERO : left;
+        }))
+        .build();
     this.logouts = new LogoutList(vertx, logoutStore, this.databases.get(0), clock, policy.logoutMemory(),
         policy.logoutRefreshInterval(), this::endLoggedOut);
   }
@@ -155,6 +165,7 @@ public final class Sessions implements AutoCloseable {
       Instant deadline = earliest(session.expires(), identity.expiresAt(), clock.instant().plus(policy.maxTtl()));
       SessionRef ref = new SessionRef(db, identity.username(), session.sessionId(), deadline, origin);
       String ticket = tickets.sign(ref);
+      signedIn.put(ref.sessionId(), ref);
       String setCookie = cookies.issue(cookieName(), ticket, path(db), deadline);
       String expires = deadline.equals(session.expires()) ? session.expiresText() : deadline.toString();
       return new SignedIn(ticket, expires, cookieName(), setCookie, ref);
@@ -310,13 +321,21 @@ public final class Sessions implements AutoCloseable {
   }
 
   /**
-   * Ends what tokens ended by {@code logouts} opened here: their streams, and the sessions held
-   * for them and those streams ran on, at the backend too, so that they end on every instance.
+   * Ends what tokens ended by {@code logouts} opened here: their streams, their cookie sessions,
+   * and the sessions held for them and those streams ran on, at the backend too, so that they end
+   * on every instance.
    */
   private void endLoggedOut(Map<String, LogoutList.Entry> ended) {
     Map<String, SessionRef> toDelete = new HashMap<>();
     streams.endWhere(ref -> LogoutList.ends(ended, ref.origin()), "the identity provider signed its user out")
         .forEach(ref -> toDelete.put(ref.sessionId(), ref));
+    signedIn.asMap().values().removeIf(ref -> {
+      boolean loggedOutToken = LogoutList.ends(ended, ref.origin());
+      if (loggedOutToken) {
+        toDelete.put(ref.sessionId(), ref);
+      }
+      return loggedOutToken;
+    });
     held.asMap().forEach((key, pending) -> {
       if (pending.isDone() && !pending.isCompletedExceptionally()
           && LogoutList.ends(ended, pending.join().origin()) && held.asMap().remove(key, pending)) {
