@@ -33,7 +33,9 @@ import java.util.concurrent.CompletableFuture;
  * deadline ({@link Tickets}), which every instance checks without shared state, so the backend's
  * sliding renewal cannot carry it past the token. A bearer client never sees a session: one per
  * user and database is held for it and reused until shortly before it expires. Sign-out and
- * revocation end sessions at the backend and the streams that run on them ({@link OpenStreams}).
+ * revocation end sessions at the backend and the streams that run on them ({@link OpenStreams}),
+ * and so does the identity provider's back-channel logout, whose tokens every instance then
+ * refuses ({@link LogoutList}).
  */
 public final class Sessions implements AutoCloseable {
 
@@ -92,8 +94,8 @@ public final class Sessions implements AutoCloseable {
    *     are kept in, in the first of {@code databases}: through connections of their own
    * @param databases every database served
    */
-  public Sessions(Vertx vertx, Backend backend, Backend logoutStore, SessionPolicy policy, CookiePolicy cookiePolicy, String basePath,
-      List<String> databases, List<String> secrets, Clock clock, MeterRegistry metrics) {
+  public Sessions(Vertx vertx, Backend backend, Backend logoutStore, SessionPolicy policy, CookiePolicy cookiePolicy,
+      String basePath, List<String> databases, List<String> secrets, Clock clock, MeterRegistry metrics) {
     this.opened = Counter.builder("syncgate.sessions.opened").description("Backend sessions opened").register(metrics);
     this.signedOut = Counter.builder("syncgate.sessions.ended").description("Backend sessions ended by sign-out or revocation")
         .tag("by", "sign_out").register(metrics);
