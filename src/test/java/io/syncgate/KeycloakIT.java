@@ -33,7 +33,8 @@ import org.junit.jupiter.api.Test;
  * src/test/resources/keycloak) in front of the released jar: a user signs in with a token of
  * Keycloak's password grant and replicates with PouchDB; the realm's signing key is rotated
  * through Keycloak's admin API and sign-in goes on without a restart; once the old key is
- * disabled, tokens it signed are refused.
+ * disabled, tokens it signed are refused; Keycloak's logout of the user, announced over
+ * back-channel logout, ends its replication on two instances.
  */
 class KeycloakIT {
 
@@ -79,7 +80,12 @@ class KeycloakIT {
     assertThat(keycloak.isAlive()).as("Keycloak started; its log:%n%s", Files.readString(keycloakLog)).isTrue();
 
     backends = TestStack.backendsOnly();
-    syncgate = SyncgateProcess.inFrontOf(backends, Map.of(
+    syncgate = SyncgateProcess.inFrontOf(backends, environment(), List.of());
+  }
+
+  /** Both instances' configuration: Keycloak's issuer, and a short refresh of the provider-logout list. */
+  private static Map<String, String> environment() {
+    return Map.of(
         "SYNCGATE_OIDC_ISSUER", issuer(),
         "SYNCGATE_OIDC_AUDIENCES", "syncgate-app",
         "SYNCGATE_OIDC_AUTHORIZED_PARTIES", "pouch-app",
@@ -87,7 +93,8 @@ class KeycloakIT {
         "SYNCGATE_OIDC_USERNAME_PREFIX", "kc_",
         "SYNCGATE_OIDC_JWKS_CACHE_TTL", "2s",
         "SYNCGATE_OIDC_JWKS_MIN_TTL", "1s",
-        "SYNCGATE_OIDC_JWKS_REFETCH_COOLDOWN", "1s"), List.of());
+        "SYNCGATE_OIDC_JWKS_REFETCH_COOLDOWN", "1s",
+        "SYNCGATE_SESSION_LOGOUT_REFRESH_INTERVAL", "1s");
   }
 
   @AfterAll
@@ -140,6 +147,63 @@ class KeycloakIT {
     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
         .until(() -> signIn(token) == 401);
     assertThat(signIn(rotated)).isEqualTo(200);
+  }
+
+  /**
+   * Keycloak's own logout reaches Syncgate: with Syncgate's URL registered as the client's
+   * back-channel logout URL, an administrator's "sign out" of the user through Keycloak's admin
+   * API ends a cookie client's live replication on one instance, a bearer client's live
+   * replication and continuous feed on another, and refuses the old cookie and the held token on
+   * both; a token issued afterwards signs in again.
+   */
+  @Test
+  void keycloaksLogoutOfTheUserEndsItsReplicationOnBothInstances() throws Exception {
+    String admin = adminToken();
+    registerBackchannelLogout(admin, "http://127.0.0.1:" + syncgate.port() + "/sync/_oidc/backchannel_logout");
+    String userId = new JsonArray(adminCall(admin, "GET", "/users?exact=true&username=alice", null).body())
+        .getJsonObject(0).getString("id");
+    String token = userToken();
+    try (SyncgateProcess other = SyncgateProcess.inFrontOf(backends, environment(), List.of())) {
+      JsonObject result = PouchDbClient.run("provider-logout.js", new JsonObject()
+          .put("remote", "http://127.0.0.1:" + syncgate.port() + "/sync/" + TestStack.DB)
+          .put("otherRemote", "http://127.0.0.1:" + other.port() + "/sync/" + TestStack.DB)
+          .put("token", token)
+          .put("logoutUrl", "http://127.0.0.1:" + keycloakPort + "/admin/realms/" + REALM + "/users/" + userId + "/logout")
+          .put("adminToken", admin));
+
+      assertThat(result.getBoolean("ok")).as(result.encodePrettily()).isTrue();
+      assertThat(result.getInteger("logoutStatus")).isEqualTo(204);
+      assertThat(result.getInteger("feedStatus")).isEqualTo(200);
+      assertThat(result.getString("cookieReplication")).as(result.encodePrettily()).isNotEqualTo("still running");
+      assertThat(result.getLong("cookieReplicationEndedAfterMs")).as("the receiving instance ends it within a second: %s",
+          result.encodePrettily()).isLessThan(1_000L);
+      // The other instance learns of the logout from the list it reads every second.
+      assertThat(result.getString("bearerReplication")).as(result.encodePrettily()).isNotEqualTo("still running");
+      assertThat(result.getLong("bearerReplicationEndedAfterMs")).as(result.encodePrettily()).isLessThan(3_000L);
+      // Ended as Syncgate ends a feed: its connection closed.
+      assertThat(result.getString("feed")).as(result.encodePrettily()).isNotEqualTo("still running");
+      assertThat(result.getLong("feedEndedAfterMs")).as(result.encodePrettily()).isLessThan(3_000L);
+      assertThat(result.getJsonObject("afterwards")).as(result.encodePrettily()).isEqualTo(new JsonObject()
+          .put("first", new JsonObject().put("cookie", 401).put("token", 401))
+          .put("second", new JsonObject().put("cookie", 401).put("token", 401)));
+
+      // Keycloak's iat counts whole seconds: a token of the next second was issued after the logout.
+      Thread.sleep(1_100);
+      String fresh = userToken();
+      assertThat(signIn(syncgate.port(), fresh)).isEqualTo(200);
+      assertThat(signIn(other.port(), fresh)).isEqualTo(200);
+      assertThat(signIn(other.port(), token)).as("the old token stays refused").isEqualTo(401);
+    }
+  }
+
+  /** Sets the client's back-channel logout URL, with the provider session ({@code sid}) in its logout tokens. */
+  private static void registerBackchannelLogout(String admin, String url) throws Exception {
+    JsonObject client = new JsonArray(adminCall(admin, "GET", "/clients?clientId=pouch-app", null).body()).getJsonObject(0);
+    JsonObject attributes = client.getJsonObject("attributes", new JsonObject());
+    attributes.put("backchannel.logout.url", url).put("backchannel.logout.session.required", "true");
+    // Keycloak sends a client front-channel or back-channel logouts, never both: front-channel is its default.
+    client.put("attributes", attributes).put("frontchannelLogout", false);
+    adminCall(admin, "PUT", "/clients/" + client.getString("id"), client.encode());
   }
 
   private static String issuer() {
@@ -217,7 +281,11 @@ class KeycloakIT {
   }
 
   private static int signIn(String token) throws IOException, InterruptedException {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + syncgate.port() + "/sync/todo/_session"))
+    return signIn(syncgate.port(), token);
+  }
+
+  private static int signIn(int port, String token) throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/sync/todo/_session"))
         .header("authorization", "Bearer " + token).POST(HttpRequest.BodyPublishers.noBody()).build(),
         HttpResponse.BodyHandlers.discarding()).statusCode();
   }

@@ -32,6 +32,18 @@ public interface Backend {
   /** Whether the backend still honours the session of {@code username}: false once deleted or expired, or its user deleted or disabled. */
   Future<Boolean> sessionExists(String db, String username, String sessionId);
 
+  /**
+   * A {@code _local} document of {@code db} (never replicated), with its {@code _rev}; null when
+   * there is none. Syncgate keeps what its instances share there.
+   */
+  Future<io.vertx.core.json.JsonObject> localDocument(String db, String id);
+
+  /**
+   * Writes a {@code _local} document, whose {@code _rev} must be the current one (none for a new
+   * document); false when another writer got there first, to be read and written again.
+   */
+  Future<Boolean> putLocalDocument(String db, String id, io.vertx.core.json.JsonObject document);
+
   /** The name of the cookie the backend reads sessions from. */
   String sessionCookieName();
 

@@ -54,7 +54,7 @@ record ConfigFile(
 
   record Session(String cookieSecret, List<String> cookiePreviousSecrets, Duration maxTtl, Integer cacheMaxEntries,
       Boolean acceptUnsignedCookies, Duration revalidateInterval, Integer signInsPerUserPerMinute,
-      Integer signInsPerSecond) {}
+      Integer signInsPerSecond, Duration logoutMemory, Duration logoutRefreshInterval) {}
 
   record Cookie(Boolean secure, String sameSite) {}
 

@@ -465,7 +465,11 @@ public final class ConfigLoader {
         in.integer("session.sign_ins_per_user_per_minute", session.signInsPerUserPerMinute(),
             SessionPolicy.DEFAULT_SIGN_INS_PER_USER_PER_MINUTE, 1, 1_000_000),
         in.integer("session.sign_ins_per_second", session.signInsPerSecond(),
-            SessionPolicy.DEFAULT_SIGN_INS_PER_SECOND, 1, 1_000_000));
+            SessionPolicy.DEFAULT_SIGN_INS_PER_SECOND, 1, 1_000_000),
+        in.duration("session.logout_memory", session.logoutMemory(), SessionPolicy.DEFAULT_LOGOUT_MEMORY,
+            Duration.ofMinutes(1)),
+        in.duration("session.logout_refresh_interval", session.logoutRefreshInterval(),
+            SessionPolicy.DEFAULT_LOGOUT_REFRESH_INTERVAL, Duration.ofMillis(100)));
   }
 
   private static PouchDbPolicy pouchDb(Problems in, ConfigFile.Pouchdb pouchDb, SyncGatewayConfig syncGateway) {

@@ -10,7 +10,9 @@ import java.util.Objects;
  * sessions held for bearer clients. Cookie sessions are tickets signed with the first of
  * {@code cookieSecrets} (the rest are previous secrets, still accepted); none configured means a
  * random secret per process. {@code revalidateInterval} is how often the sessions of open streams
- * are checked at the backend. Sign-ins are limited per user and database, and in total.
+ * are checked at the backend. Sign-ins are limited per user and database, and in total. A provider's
+ * back-channel logout refuses the tokens it ended for {@code logoutMemory}; every instance reads
+ * the list of them every {@code logoutRefreshInterval}.
  */
 public record SessionPolicy(
     Duration maxTtl,
@@ -19,7 +21,9 @@ public record SessionPolicy(
     boolean acceptUnsignedCookies,
     Duration revalidateInterval,
     int signInsPerUserPerMinute,
-    int signInsPerSecond) {
+    int signInsPerSecond,
+    Duration logoutMemory,
+    Duration logoutRefreshInterval) {
 
   public static final Duration DEFAULT_MAX_TTL = Duration.ofHours(24);
   public static final int DEFAULT_CACHE_MAX_ENTRIES = 10_000;
@@ -27,6 +31,9 @@ public record SessionPolicy(
   public static final Duration DEFAULT_REVALIDATE_INTERVAL = Duration.ofSeconds(30);
   public static final int DEFAULT_SIGN_INS_PER_USER_PER_MINUTE = 30;
   public static final int DEFAULT_SIGN_INS_PER_SECOND = 100;
+  /** Auth0's default access-token lifetime, the longest of the common providers'. */
+  public static final Duration DEFAULT_LOGOUT_MEMORY = Duration.ofHours(24);
+  public static final Duration DEFAULT_LOGOUT_REFRESH_INTERVAL = Duration.ofSeconds(5);
   /** A shorter secret could be guessed; 32 characters of a random string carry enough. */
   public static final int MIN_SECRET_LENGTH = 32;
 
@@ -34,6 +41,8 @@ public record SessionPolicy(
     Objects.requireNonNull(maxTtl, "maxTtl");
     cookieSecrets = List.copyOf(cookieSecrets);
     Objects.requireNonNull(revalidateInterval, "revalidateInterval");
+    Objects.requireNonNull(logoutMemory, "logoutMemory");
+    Objects.requireNonNull(logoutRefreshInterval, "logoutRefreshInterval");
     if (maxTtl.toSeconds() < 1) {
       throw new IllegalArgumentException("maxTtl must be at least one second");
     }
@@ -44,6 +53,7 @@ public record SessionPolicy(
     return "SessionPolicy[maxTtl=" + maxTtl + ", cacheMaxEntries=" + cacheMaxEntries + ", cookieSecrets="
         + cookieSecrets.size() + " (hidden), acceptUnsignedCookies=" + acceptUnsignedCookies
         + ", revalidateInterval=" + revalidateInterval + ", signInsPerUserPerMinute=" + signInsPerUserPerMinute
-        + ", signInsPerSecond=" + signInsPerSecond + "]";
+        + ", signInsPerSecond=" + signInsPerSecond + ", logoutMemory=" + logoutMemory
+        + ", logoutRefreshInterval=" + logoutRefreshInterval + "]";
   }
 }

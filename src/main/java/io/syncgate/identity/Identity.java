@@ -48,4 +48,9 @@ public record Identity(String issuer, String subject, String claimValue, String 
     }
     return value == null || value instanceof Map ? List.of() : List.of(value.toString());
   }
+
+  /** What a provider's back-channel logout names this token by: its subject and provider session ({@code sid}). */
+  public LogoutSubject logoutSubject() {
+    return LogoutSubject.of(issuer, subject, claims.get("sid") instanceof String sid ? sid : null, issuedAt);
+  }
 }

@@ -40,6 +40,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -67,7 +69,7 @@ public final class TokenVerifier {
   static final int VERIFIED_CACHE_ENTRIES = 10_000;
 
   /** One configured issuer: its rules and its keys. */
-  private record Issuer(OidcConfig config, IssuerKeys keys) {}
+  record Issuer(OidcConfig config, IssuerKeys keys) {}
 
   /** A token that passed, whose key verified it, and until when it may be taken as verified. */
   private record Verified(Identity identity, Issuer issuer, JWK key, Instant until) {}
@@ -197,6 +199,25 @@ public final class TokenVerifier {
   }
 
   private Future<Verified> verifyAnew(String token) {
+    return signed(token, OidcConfig::acceptedTypes).map(signed -> {
+      Identity identity = identity(signed.issuer().config(), signed.claims());
+      return new Verified(identity, signed.issuer(), signed.key(), identity.expiresAt());
+    });
+  }
+
+  /** A token whose signature one of its issuer's published keys verified; its claims are yet to be checked. */
+  record Signed(Issuer issuer, JWK key, JWTClaimsSet claims) {
+    OidcConfig config() {
+      return issuer.config();
+    }
+  }
+
+  /**
+   * Checks what every token of an issuer shares, whatever it is for: a JWS from a configured
+   * issuer, with an allowed algorithm and a {@code typ} among {@code types}, signed by a key the
+   * issuer publishes (refetched once for an unknown key).
+   */
+  Future<Signed> signed(String token, Function<OidcConfig, Set<String>> types) {
     SignedJWT jwt;
     try {
       jwt = signed(JWTParser.parse(token));
@@ -223,7 +244,7 @@ public final class TokenVerifier {
       return Future.failedFuture(GatewayFailure.invalidToken("signing algorithm is not accepted"));
     }
     String type = header.getType() == null ? OidcConfig.UNTYPED : OidcConfig.mediaType(header.getType().getType());
-    if (!config.acceptedTypes().contains(type)) {
+    if (!types.apply(config).contains(type)) {
       // An ID token, a logout token or anything else signed by the same keys is not an access token.
       return Future.failedFuture(GatewayFailure.invalidToken("token type is not accepted"));
     }
@@ -249,9 +270,13 @@ public final class TokenVerifier {
           if (key == null) {
             throw GatewayFailure.invalidToken("token signature is invalid");
           }
-          Identity identity = identity(config, claims(jwt));
-          return new Verified(identity, issuer, key, identity.expiresAt());
+          return new Signed(issuer, key, claims(jwt));
         });
+  }
+
+  /** The clock tokens are judged by. */
+  Clock clock() {
+    return clock;
   }
 
   private static <T> Future<T> onCaller(Future<T> future, Context caller) {
@@ -338,6 +363,10 @@ public final class TokenVerifier {
     List<String> audiences = claims.getAudience();
     if (audiences == null || audiences.stream().noneMatch(config.audiences()::contains)) {
       throw GatewayFailure.invalidToken("token audience is not accepted");
+    }
+    if (claims.getClaim("events") instanceof Map<?, ?> events && events.containsKey(LogoutTokens.EVENT)) {
+      // Back-Channel Logout 1.0 §2.4: a logout token may be typed as a plain JWT; it ends access, never grants it.
+      throw GatewayFailure.invalidToken("token is a logout token, not an access token");
     }
     Date exp = claims.getExpirationTime();
     if (exp == null) {

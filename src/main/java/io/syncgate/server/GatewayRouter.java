@@ -15,6 +15,8 @@ import java.util.List;
  *
  * <ol>
  *   <li>every request: hold the body back until it can be forwarded, and refuse hostile paths;</li>
+ *   <li>{@code POST {base}/_oidc/backchannel_logout}: an identity provider's logout
+ *       ({@link BackchannelLogout}), server to server, so before CORS and never with it;</li>
  *   <li>under {@code {base}/{db}}, and at {@code {base}/}: CORS, preflights answered here ({@link CrossOrigin});</li>
  *   <li>{@code POST {base}/{db}/_session}: sign in with a bearer token ({@link SignIn});</li>
  *   <li>{@code DELETE {base}/{db}/_session}: sign out, or revoke all with {@code ?all=true} ({@link SignOut});</li>
@@ -32,7 +34,7 @@ final class GatewayRouter {
   private GatewayRouter() {}
 
   static Router create(Vertx vertx, SyncgateConfig config, SignIn signIn, SignOut signOut,
-      Authenticator authenticator, Forwarder forwarder, GatewayMetrics metrics) {
+      BackchannelLogout logout, Authenticator authenticator, Forwarder forwarder, GatewayMetrics metrics) {
     String base = config.basePath();
     List<String> databases = config.syncGateway().databases();
     Router router = Router.router(vertx);
@@ -49,6 +51,7 @@ final class GatewayRouter {
       InboundPath.rejectHostile(ctx.request().path());
       ctx.next();
     });
+    router.post(base + BackchannelLogout.PATH).handler(logout::logout);
     CrossOrigin crossOrigin = new CrossOrigin(config);
     router.route(base + "/").handler(crossOrigin);
     router.route(base + "/:db").handler(crossOrigin);

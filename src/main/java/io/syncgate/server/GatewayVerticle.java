@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class GatewayVerticle extends VerticleBase {
 
-  record Shared(SyncgateConfig config, SignIn signIn, SignOut signOut, Authenticator authenticator, Sessions sessions,
+  record Shared(SyncgateConfig config, SignIn signIn, SignOut signOut, BackchannelLogout logout,
+      Authenticator authenticator, Sessions sessions,
       ConnectionGuard guard, int backendConnections, GatewayMetrics metrics) {}
 
   private final Shared shared;
@@ -47,7 +48,8 @@ final class GatewayVerticle extends VerticleBase {
     Forwarder forwarder = new Forwarder(client, backend.publicUrl(), backend.poolWaitTimeout(), backend.requestTimeout(),
         shared.sessions(), new PouchDbCompatibility(config.pouchDb()), streams, shared.metrics().registry());
     shared.metrics().watch(streams);
-    var router = GatewayRouter.create(vertx, config, shared.signIn(), shared.signOut(), shared.authenticator(), forwarder,
+    var router = GatewayRouter.create(vertx, config, shared.signIn(), shared.signOut(), shared.logout(),
+        shared.authenticator(), forwarder,
         shared.metrics());
     HttpServerOptions options = new HttpServerOptions()
         .setHost(config.listen().host())

@@ -5,6 +5,7 @@ import io.syncgate.config.SyncgateConfig;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.syncgate.guard.ConnectionGuard;
+import io.syncgate.identity.LogoutTokens;
 import io.syncgate.identity.TokenVerifier;
 import io.syncgate.proxy.Forwarder;
 import io.syncgate.session.Sessions;
@@ -84,15 +85,21 @@ public final class Syncgate {
     Timer adminLatency = Timer.builder("syncgate.backend.latency")
         .description("Time from a request sent to the backend to its answer's head; feeds and WebSockets apart")
         .tag("api", "admin").serviceLevelObjectives(Forwarder.LATENCY_BUCKETS).register(metrics.registry());
+    // The provider-logout list is read every few seconds, in the background: through a connection
+    // of its own, so that it never takes one a sign-in waits for.
+    WebClient logoutList = WebClient.create(vertx, clientOptions(config), new PoolOptions().setHttp1MaxSize(1));
     Sessions sessions = new Sessions(vertx,
-        new SyncGatewayBackend(admin, config.syncGateway(), config.provisioning(), adminLatency), config.session(),
-        config.cookie(), config.basePath(), cookieSecrets(config), clock, metrics.registry());
+        new SyncGatewayBackend(admin, config.syncGateway(), config.provisioning(), adminLatency),
+        new SyncGatewayBackend(logoutList, config.syncGateway(), config.provisioning(), adminLatency), config.session(),
+        config.cookie(), config.basePath(), config.syncGateway().databases(), cookieSecrets(config), clock,
+        metrics.registry());
     List<String> databases = config.syncGateway().databases();
     AtomicBoolean stopping = new AtomicBoolean();
     var shared = new GatewayVerticle.Shared(
         config,
         new SignIn(verifier, sessions, config.basePath(), databases, config.inbound().maxBodyBytes()),
         new SignOut(verifier, sessions, config.basePath(), databases, config.inbound().maxBodyBytes()),
+        new BackchannelLogout(new LogoutTokens(verifier), sessions, config.inbound().maxBodyBytes(), clock),
         new Authenticator(verifier, sessions, config.access()),
         sessions,
         guard,
@@ -125,7 +132,7 @@ public final class Syncgate {
               log.info("Syncgate serves {} on {}:{}{}/, management on {}:{}", config.syncGateway().databases(),
                   config.listen().host(), actualPort, config.basePath(), config.management().host(),
                   management.actualPort());
-              return new Syncgate(vertx, List.of(web, admin), sessions, actualPort, management, deployment, stopping,
+              return new Syncgate(vertx, List.of(web, admin, logoutList), sessions, actualPort, management, deployment, stopping,
                   guard, config.shutdown().drainTimeout(), metrics, watch, backend);
             });
         })

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * stream is ended at its deadline (a bearer token's {@code exp}, a cookie ticket's deadline), at
  * once when its session or user is signed out through this instance, and when the backend no
  * longer knows its session (signed out on another instance, deleted by an operator, a disabled
- * user), which is asked once per session every revalidation interval. Ending a stream closes its
+ * user), which is asked once per session every revalidation interval, and when a provider's
+ * back-channel logout ends the token its session was opened for. Ending a stream closes its
  * connection, so the client retries and meets the 401 it is now due.
  */
 public final class OpenStreams implements AutoCloseable {
@@ -129,12 +130,19 @@ public final class OpenStreams implements AutoCloseable {
     round.onComplete(done -> revalidating.set(false));
   }
 
-  private void end(java.util.function.Predicate<Stream> which, String why) {
+  /** Ends the streams whose session {@code which} picks, now; answers those sessions. */
+  Set<SessionRef> endWhere(java.util.function.Predicate<SessionRef> which, String why) {
+    return end(stream -> which.test(stream.session()), why);
+  }
+
+  private Set<SessionRef> end(java.util.function.Predicate<Stream> which, String why) {
+    Set<SessionRef> ended = ConcurrentHashMap.newKeySet();
     streams.entrySet().removeIf(entry -> {
       if (!which.test(entry.getValue())) {
         return false;
       }
       Stream stream = entry.getValue();
+      ended.add(stream.session());
       log.debug("ending a stream of {} in {}: {}", stream.session().username(), stream.session().db(), why);
       // A stream that finished meanwhile is left alone: its connection may serve another request now.
       stream.context().runOnContext(v -> {
@@ -144,6 +152,7 @@ public final class OpenStreams implements AutoCloseable {
       });
       return true;
     });
+    return ended;
   }
 
   @Override

@@ -14,13 +14,17 @@ import io.syncgate.config.CookiePolicy;
 import io.syncgate.config.SessionPolicy;
 import io.syncgate.failure.GatewayFailure;
 import io.syncgate.identity.Identity;
+import io.syncgate.identity.LogoutSubject;
+import io.syncgate.identity.LogoutToken;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -29,9 +33,13 @@ import java.util.concurrent.CompletableFuture;
  * deadline ({@link Tickets}), which every instance checks without shared state, so the backend's
  * sliding renewal cannot carry it past the token. A bearer client never sees a session: one per
  * user and database is held for it and reused until shortly before it expires. Sign-out and
- * revocation end sessions at the backend and the streams that run on them ({@link OpenStreams}).
+ * revocation end sessions at the backend and the streams that run on them ({@link OpenStreams}),
+ * and so does the identity provider's back-channel logout, whose tokens every instance then
+ * refuses ({@link LogoutList}).
  */
 public final class Sessions implements AutoCloseable {
+
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Sessions.class);
 
   /** Stop handing out a held session this long before it expires (or a tenth of its life, if less). */
   static final Duration REUSE_MARGIN = Duration.ofSeconds(30);
@@ -60,7 +68,7 @@ public final class Sessions implements AutoCloseable {
    * A session held for a bearer client, and the grants its user was last given here, by a token
    * issued at {@code issuedAt}: a newer token whose claims grant otherwise updates the user first.
    */
-  private record Held(BackendSession session, Grants grants, Instant issuedAt) {}
+  private record Held(BackendSession session, Grants grants, Instant issuedAt, LogoutSubject origin) {}
 
   private final Backend backend;
   private final SessionPolicy policy;
@@ -71,18 +79,31 @@ public final class Sessions implements AutoCloseable {
   private final OpenStreams streams;
   private final AsyncCache<Key, Held> held;
   private final Cache<Key, GatewayFailure> refused;
+  /** Cookie sessions opened here, by backend session id: a provider's logout of their token ends them at the backend. */
+  private final Cache<String, SessionRef> signedIn;
   private final SignInLimits limits;
   private final Counter opened;
   private final Counter signedOut;
   private final Counter revoked;
+  private final Counter loggedOut;
+  private final List<String> databases;
+  private final LogoutList logouts;
 
-  public Sessions(Vertx vertx, Backend backend, SessionPolicy policy, CookiePolicy cookiePolicy, String basePath,
-      List<String> secrets, Clock clock, MeterRegistry metrics) {
+  /**
+   * @param logoutStore the backend the provider logouts all instances honour ({@link LogoutList})
+   *     are kept in, in the first of {@code databases}: through connections of their own
+   * @param databases every database served
+   */
+  public Sessions(Vertx vertx, Backend backend, Backend logoutStore, SessionPolicy policy, CookiePolicy cookiePolicy,
+      String basePath, List<String> databases, List<String> secrets, Clock clock, MeterRegistry metrics) {
     this.opened = Counter.builder("syncgate.sessions.opened").description("Backend sessions opened").register(metrics);
     this.signedOut = Counter.builder("syncgate.sessions.ended").description("Backend sessions ended by sign-out or revocation")
         .tag("by", "sign_out").register(metrics);
     this.revoked = Counter.builder("syncgate.sessions.ended").description("Backend sessions ended by sign-out or revocation")
         .tag("by", "revoke_all").register(metrics);
+    this.loggedOut = Counter.builder("syncgate.sessions.ended").description("Backend sessions ended by sign-out or revocation")
+        .tag("by", "provider_logout").register(metrics);
+    this.databases = List.copyOf(databases);
     this.backend = backend;
     this.policy = policy;
     this.clock = clock;
@@ -105,6 +126,16 @@ public final class Sessions implements AutoCloseable {
         .ticker(ticker)
         .expireAfterWrite(REFUSAL_MEMORY)
         .build();
+    this.signedIn = Caffeine.newBuilder()
+        .maximumSize(policy.cacheMaxEntries())
+        .ticker(ticker)
+        .expireAfter(Expiry.<String, SessionRef>creating((id, ref) -> {
+          Duration left = Duration.between(clock.instant(), ref.deadline());
+          return left.isNegative() ? Duration.ZERO : left;
+        }))
+        .build();
+    this.logouts = new LogoutList(vertx, logoutStore, this.databases.get(0), clock, policy.logoutMemory(),
+        policy.logoutRefreshInterval(), this::endLoggedOut);
   }
 
   public OpenStreams streams() {
@@ -122,6 +153,10 @@ public final class Sessions implements AutoCloseable {
 
   /** Sign-in: a new session bound to the token, as the ticket a cookie client keeps. */
   public Future<SignedIn> signIn(String db, Identity identity) {
+    LogoutSubject origin = identity.logoutSubject();
+    if (logouts.refuses(origin)) {
+      return Future.failedFuture(loggedOutFailure());
+    }
     try {
       limits.take(db, identity.username());
     } catch (GatewayFailure tooMany) {
@@ -130,8 +165,9 @@ public final class Sessions implements AutoCloseable {
     return open(db, identity).map(session -> {
       // SG answers with its own clock's expiry; the ticket never outlives the token or the cap by ours.
       Instant deadline = earliest(session.expires(), identity.expiresAt(), clock.instant().plus(policy.maxTtl()));
-      SessionRef ref = new SessionRef(db, identity.username(), session.sessionId(), deadline);
+      SessionRef ref = new SessionRef(db, identity.username(), session.sessionId(), deadline, origin);
       String ticket = tickets.sign(ref);
+      signedIn.put(ref.sessionId(), ref);
       String setCookie = cookies.issue(cookieName(), ticket, path(db), deadline);
       String expires = deadline.equals(session.expires()) ? session.expiresText() : deadline.toString();
       return new SignedIn(ticket, expires, cookieName(), setCookie, ref);
@@ -146,6 +182,10 @@ public final class Sessions implements AutoCloseable {
    * take turns rewriting it; each update counts against the user's sign-in limit.
    */
   public Future<Presented> forBearer(String db, Identity identity) {
+    LogoutSubject origin = identity.logoutSubject();
+    if (logouts.refuses(origin)) {
+      return Future.failedFuture(loggedOutFailure());
+    }
     Key key = new Key(db, identity.username());
     GatewayFailure remembered = refused.getIfPresent(key);
     if (remembered != null) {
@@ -154,7 +194,7 @@ public final class Sessions implements AutoCloseable {
     Context context = Vertx.currentContext();
     Grants wanted = backend.grants(db, identity);
     CompletableFuture<Held> pending = held.get(key, (k, executor) -> open(db, identity)
-        .map(session -> new Held(session, wanted, identity.issuedAt()))
+        .map(session -> new Held(session, wanted, identity.issuedAt(), origin))
         .onFailure(e -> {
           if (e instanceof GatewayFailure failure && failure.status() == 403) {
             refused.put(k, failure);
@@ -165,7 +205,8 @@ public final class Sessions implements AutoCloseable {
         .compose(entry -> entry.grants().equals(wanted) || identity.issuedAt().isBefore(entry.issuedAt())
             ? Future.succeededFuture(entry) : regrant(key, pending, entry, identity, wanted, context))
         .map(entry -> new Presented(backend.sessionCookie(entry.session().sessionId()),
-            new SessionRef(db, identity.username(), entry.session().sessionId(), identity.expiresAt())));
+            new SessionRef(db, identity.username(), entry.session().sessionId(), identity.expiresAt(),
+                origin)));
   }
 
   /** Updates the user's grants, once for all the requests that find {@code stale} held meanwhile. */
@@ -174,7 +215,7 @@ public final class Sessions implements AutoCloseable {
     CompletableFuture<Held> current = held.asMap().compute(key, (k, now) -> now != stale ? now
         : limited(key, identity)
             .compose(v -> backend.updateUser(key.db(), identity))
-            .map(v -> new Held(entry.session(), wanted, identity.issuedAt()))
+            .map(v -> new Held(entry.session(), wanted, identity.issuedAt(), identity.logoutSubject()))
             .toCompletionStage().toCompletableFuture());
     // A failed update leaves the session held with the old grants, to be tried again by the next request.
     current.whenComplete((done, failure) -> {
@@ -231,6 +272,9 @@ public final class Sessions implements AutoCloseable {
     if (!clock.instant().isBefore(session.deadline())) {
       throw GatewayFailure.invalidToken("token expired: sign in again");
     }
+    if (logouts.refuses(session.origin())) {
+      throw loggedOutFailure();
+    }
     return new Presented(backend.sessionCookie(session.sessionId()), session);
   }
 
@@ -262,6 +306,54 @@ public final class Sessions implements AutoCloseable {
     });
   }
 
+  /**
+   * A provider's back-channel logout: recorded in the list every instance reads, so that the
+   * tokens it ended open no session anywhere; the streams and held sessions of those tokens end
+   * here at once ({@link #endLoggedOut}); and when the logout names a user whose backend name is
+   * known from its {@code sub}, every session of that user ends in every database. Fails when the
+   * logout could not be recorded, for the provider to send it again.
+   */
+  public Future<Void> providerLogout(LogoutToken logout) {
+    Future<Void> recorded = logouts.add(logout.keys());
+    if (logout.username() == null) {
+      return recorded;
+    }
+    List<Future<Void>> revoked = databases.stream().map(db -> revokeAll(db, logout.username())).toList();
+    return Future.all(recorded, Future.all(revoked)).mapEmpty();
+  }
+
+  /**
+   * Ends what tokens ended by {@code logouts} opened here: their streams, their cookie sessions,
+   * and the sessions held for them and those streams ran on, at the backend too, so that they end
+   * on every instance.
+   */
+  private void endLoggedOut(Map<String, LogoutList.Entry> ended) {
+    Map<String, SessionRef> toDelete = new HashMap<>();
+    streams.endWhere(ref -> LogoutList.ends(ended, ref.origin()), "the identity provider signed its user out")
+        .forEach(ref -> toDelete.put(ref.sessionId(), ref));
+    signedIn.asMap().values().removeIf(ref -> {
+      boolean loggedOutToken = LogoutList.ends(ended, ref.origin());
+      if (loggedOutToken) {
+        toDelete.put(ref.sessionId(), ref);
+      }
+      return loggedOutToken;
+    });
+    held.asMap().forEach((key, pending) -> {
+      if (pending.isDone() && !pending.isCompletedExceptionally()
+          && LogoutList.ends(ended, pending.join().origin()) && held.asMap().remove(key, pending)) {
+        BackendSession session = pending.join().session();
+        toDelete.put(session.sessionId(), new SessionRef(key.db(), key.username(), session.sessionId(), Instant.EPOCH));
+      }
+    });
+    toDelete.values().forEach(ref -> backend.deleteSession(ref.db(), ref.sessionId())
+        .onSuccess(v -> loggedOut.increment())
+        .onFailure(e -> log.warn("cannot end a session the identity provider logged out: {}", e.getMessage())));
+  }
+
+  private static GatewayFailure loggedOutFailure() {
+    return GatewayFailure.invalidToken("the identity provider signed this user out: sign in again");
+  }
+
   /** The session held for a bearer client, if any (for its sign-out). */
   public SessionRef heldFor(String db, Identity identity) {
     var pending = held.getIfPresent(new Key(db, identity.username()));
@@ -269,7 +361,7 @@ public final class Sessions implements AutoCloseable {
       return null;
     }
     BackendSession session = pending.join().session();
-    return new SessionRef(db, identity.username(), session.sessionId(), identity.expiresAt());
+    return new SessionRef(db, identity.username(), session.sessionId(), identity.expiresAt(), identity.logoutSubject());
   }
 
   /** A {@code Set-Cookie} that removes the client's session cookie for {@code db}. */
@@ -318,6 +410,7 @@ public final class Sessions implements AutoCloseable {
 
   @Override
   public void close() {
+    logouts.close();
     streams.close();
   }
 }

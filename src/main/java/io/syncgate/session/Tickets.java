@@ -1,5 +1,6 @@
 package io.syncgate.session;
 
+import io.syncgate.identity.LogoutSubject;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +17,8 @@ import javax.crypto.spec.SecretKeySpec;
  * The value of a cookie session: Syncgate's own, not the backend's session id, so that it can
  * carry the deadline the token set and be checked on any instance without shared state. It is
  * {@code v1.<payload>.<mac>}: base64url JSON naming the database, user, backend session and
- * deadline, and its HMAC-SHA256 under the current secret. Tickets signed with a previous secret
+ * deadline (and the token's logout keys and {@code iat}, see {@link LogoutSubject}), and its
+ * HMAC-SHA256 under the current secret. Tickets signed with a previous secret
  * are still accepted, so the secret can be rotated without signing everyone out.
  */
 final class Tickets {
@@ -40,12 +42,17 @@ final class Tickets {
   }
 
   String sign(SessionRef session) {
-    String payload = ENCODER.encodeToString(new JsonObject()
+    JsonObject fields = new JsonObject()
         .put("db", session.db())
         .put("u", session.username())
         .put("s", session.sessionId())
-        .put("x", session.deadline().getEpochSecond())
-        .encode().getBytes(StandardCharsets.UTF_8));
+        .put("x", session.deadline().getEpochSecond());
+    LogoutSubject origin = session.origin();
+    if (origin != null) {
+      // The token's logout keys (hashes, never its sub or sid) and iat, for a provider logout to end it on any instance.
+      fields.put("k", origin.subjectKey()).put("p", origin.sessionKey()).put("i", origin.issuedAt().getEpochSecond());
+    }
+    String payload = ENCODER.encodeToString(fields.encode().getBytes(StandardCharsets.UTF_8));
     String signed = VERSION + "." + payload;
     return signed + "." + ENCODER.encodeToString(mac(0, signed));
   }
@@ -78,8 +85,10 @@ final class Tickets {
     try {
       JsonObject payload = new JsonObject(new String(DECODER.decode(signed.substring(VERSION.length() + 1)),
           StandardCharsets.UTF_8));
+      LogoutSubject origin = payload.getLong("i") == null ? null : new LogoutSubject(payload.getString("k"),
+          payload.getString("p"), Instant.ofEpochSecond(payload.getLong("i")));
       return new SessionRef(payload.getString("db"), payload.getString("u"), payload.getString("s"),
-          Instant.ofEpochSecond(payload.getLong("x")));
+          Instant.ofEpochSecond(payload.getLong("x")), origin);
     } catch (DecodeException | IllegalArgumentException | NullPointerException | ClassCastException e) {
       return null;
     }

@@ -2,6 +2,7 @@ package io.syncgate.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.syncgate.identity.LogoutSubject;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -19,6 +20,21 @@ class TicketsTest {
 
     assertThat(ticket).startsWith("v1.").matches("[A-Za-z0-9._-]+");
     assertThat(new Tickets(List.of(NEW)).verify(ticket)).isEqualTo(SESSION);
+  }
+
+  @Test
+  void aTicketCarriesTheLogoutKeysOfItsTokenAsHashesOnly() {
+    LogoutSubject origin = LogoutSubject.of("https://idp.example/", "auth0|ann", "provider-session-7",
+        Instant.ofEpochSecond(1_899_999_000));
+    SessionRef session = new SessionRef(SESSION.db(), SESSION.username(), SESSION.sessionId(), SESSION.deadline(), origin);
+
+    String ticket = new Tickets(List.of(NEW)).sign(session);
+
+    assertThat(new Tickets(List.of(NEW)).verify(ticket)).isEqualTo(session);
+    String payload = new String(java.util.Base64.getUrlDecoder().decode(ticket.split("\\.")[1]),
+        java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(payload).doesNotContain("auth0|ann").doesNotContain("provider-session-7");
+    assertThat(ticket.length()).as("a cookie stays well under 4 KB").isLessThan(400);
   }
 
   @Test

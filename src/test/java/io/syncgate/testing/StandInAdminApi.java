@@ -28,7 +28,7 @@ final class StandInAdminApi {
   static Router router(SyncGatewayStandIn sg) {
     Router router = Router.router(sg.vertx);
     router.route().handler(ctx -> {
-      if (sg.adminHanging) {
+      if (sg.adminHanging && !StandInLocalDocuments.isRead(ctx)) {
         (isDatabaseCheck(ctx) ? sg.hungChecks : sg.hung).add(ctx);
         return;
       }
@@ -37,7 +37,9 @@ final class StandInAdminApi {
     router.route().handler(BodyHandler.create());
     router.route().handler(ctx -> {
       String body = ctx.body().asString();
-      (isDatabaseCheck(ctx) ? sg.databaseChecks : sg.adminRequests).add(SyncGatewayStandIn.seen(ctx.request(), body));
+      if (!StandInLocalDocuments.isRead(ctx)) {
+        (isDatabaseCheck(ctx) ? sg.databaseChecks : sg.adminRequests).add(SyncGatewayStandIn.seen(ctx.request(), body));
+      }
       var violations = SyncGatewaySpec.adminViolations(toSpecRequest(ctx, body));
       if (!violations.isEmpty()) {
         sg.violations.add(ctx.request().method() + " " + ctx.request().uri() + ": " + violations);
@@ -96,6 +98,7 @@ final class StandInAdminApi {
       sg.sessions.values().removeIf(s -> s.db().equals(ctx.pathParam("db")) && s.user().equals(ctx.pathParam("name")));
       ctx.response().end();
     });
+    StandInLocalDocuments.mount(router);
     router.route().handler(ctx -> error(ctx, 404, "not_found", "unknown URL"));
     return router;
   }

@@ -36,6 +36,7 @@ final class AdminApi {
   private final UriTemplate oneSession;
   private final UriTemplate userSessions;
   private final UriTemplate database;
+  private final UriTemplate local;
 
   /** @param latency records each call's time to its answer; null for the database checks, which are not traffic */
   AdminApi(WebClient web, SyncGatewayConfig config, Timer latency) {
@@ -48,6 +49,7 @@ final class AdminApi {
     this.oneSession = UriTemplate.of(base + "/{db}/_session/{id}");
     this.userSessions = UriTemplate.of(base + "/{db}/_user/{name}/_session");
     this.database = UriTemplate.of(base + "/{db}/");
+    this.local = UriTemplate.of(base + "/{db}/_local/{id}");
   }
 
   /**
@@ -83,6 +85,14 @@ final class AdminApi {
 
   Future<HttpResponse<Buffer>> deleteUserSessions(String db, String name) {
     return send(request(HttpMethod.DELETE, userSessions).setTemplateParam("db", db).setTemplateParam("name", name), null);
+  }
+
+  Future<HttpResponse<Buffer>> getLocal(String db, String id) {
+    return send(request(HttpMethod.GET, local).setTemplateParam("db", db).setTemplateParam("id", id), null);
+  }
+
+  Future<HttpResponse<Buffer>> putLocal(String db, String id, JsonObject body) {
+    return send(request(HttpMethod.PUT, local).setTemplateParam("db", db).setTemplateParam("id", id), body);
   }
 
   GatewayFailure unexpected(String call, HttpResponse<Buffer> response) {

@@ -81,6 +81,24 @@ public final class SyncGatewayBackend implements Backend {
   }
 
   @Override
+  public Future<JsonObject> localDocument(String db, String id) {
+    return admin.getLocal(db, id).compose(response -> switch (response.statusCode()) {
+      case 200 -> Future.succeededFuture(parse(response.bodyAsString()));
+      case 404 -> Future.succeededFuture((JsonObject) null);
+      default -> Future.failedFuture(admin.unexpected("GET _local", response));
+    });
+  }
+
+  @Override
+  public Future<Boolean> putLocalDocument(String db, String id, JsonObject document) {
+    return admin.putLocal(db, id, document).compose(response -> switch (response.statusCode()) {
+      case 200, 201 -> Future.succeededFuture(true);
+      case 409 -> Future.succeededFuture(false);
+      default -> Future.failedFuture(admin.unexpected("PUT _local", response));
+    });
+  }
+
+  @Override
   public Future<Void> deleteSessions(String db, String username) {
     return admin.deleteUserSessions(db, username).compose(response -> switch (response.statusCode()) {
       case 200, 204, 404 -> Future.<Void>succeededFuture();
