@@ -106,11 +106,21 @@ final class StandInAdminApi {
       error(ctx, 404, "not_found", "missing");
       return;
     }
-    JsonObject body = new JsonObject().put("name", user.name()).put("disabled", user.disabled())
-        .put("admin_channels", new JsonArray(user.channels())).put("all_channels", new JsonArray(user.channels()))
-        .put("admin_roles", new JsonArray(user.roles())).put("roles", new JsonArray(user.roles()));
-    if (user.email() != null) {
-      body.put("email", user.email());
+    // SG 4.0's shape: email always (empty when none), admin_channels and the role lists only when
+    // not empty, all_channels with the public channel "!".
+    JsonObject body = new JsonObject().put("name", user.name());
+    if (!user.channels().isEmpty()) {
+      body.put("admin_channels", new JsonArray(user.channels()));
+    }
+    body.put("email", user.email() == null ? "" : user.email()).put("disabled", user.disabled());
+    if (!user.roles().isEmpty()) {
+      body.put("admin_roles", new JsonArray(user.roles()));
+    }
+    java.util.TreeSet<String> all = new java.util.TreeSet<>(user.channels());
+    all.add("!");
+    body.put("all_channels", new JsonArray(List.copyOf(all)));
+    if (!user.roles().isEmpty()) {
+      body.put("roles", new JsonArray(user.roles()));
     }
     ctx.response().putHeader("content-type", "application/json").end(body.encode());
   }
