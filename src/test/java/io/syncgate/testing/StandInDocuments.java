@@ -106,6 +106,19 @@ final class StandInDocuments {
     });
   }
 
+  // ---- GET /{db}/
+
+  /** SG's database info, its {@code update_seq} the store's last sequence, as clients start feeds from it. */
+  void databaseInfo(RoutingContext ctx, String db) {
+    ctx.request().resume();
+    whenFound(ctx, fetch(HttpMethod.GET, "/" + db, null, ctx), stored -> {
+      Object seq = new JsonObject(stored.body()).getValue("update_seq");
+      JsonObject info = new JsonObject(StandInAdminApi.databaseInfo(sg, db))
+          .put("update_seq", seq).put("committed_update_seq", seq);
+      ctx.response().putHeader("content-type", "application/json").end(info.encode());
+    });
+  }
+
   // ---- _all_docs
 
   void allDocs(RoutingContext ctx, String storePath) {

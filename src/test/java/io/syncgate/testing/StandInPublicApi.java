@@ -122,10 +122,6 @@ final class StandInPublicApi {
       }
       ctx.next();
     });
-    router.get("/:db/").handler(ctx -> {
-      ctx.request().resume();
-      ctx.response().putHeader("content-type", "application/json").end(StandInAdminApi.databaseInfo(sg, ctx.pathParam("db")));
-    });
     router.get("/:db/_session").handler(ctx -> {
       ctx.request().resume();
       ctx.response().putHeader("content-type", "application/json")
@@ -166,6 +162,7 @@ final class StandInPublicApi {
     router.route("/:db/_user/*").handler(ctx -> StandInAdminApi.error(ctx, 404, "not_found", "unknown URL"));
     router.route("/:db/_role/*").handler(ctx -> StandInAdminApi.error(ctx, 404, "not_found", "unknown URL"));
     StandInDocuments documents = new StandInDocuments(sg, client);
+    router.get("/:keyspace/").handler(ctx -> documents.databaseInfo(ctx, storeDatabase(ctx)));
     router.post("/:keyspace/_bulk_get").handler(ctx -> documents.bulkGet(ctx, storeDatabase(ctx)));
     router.route("/:keyspace/_changes").handler(ctx -> {
       if ("websocket".equals(ctx.request().getParam("feed")) && ctx.request().canUpgradeToWebSocket()) {
