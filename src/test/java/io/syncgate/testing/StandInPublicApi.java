@@ -55,7 +55,8 @@ final class StandInPublicApi {
             context.response().headers().set("server", SyncGatewayStandIn.SERVER);
             return context.sendResponse();
           }
-        });
+        })
+        .addInterceptor(new StandInWrites(sg));
 
     Router router = Router.router(sg.vertx);
     router.route().handler(ctx -> {
