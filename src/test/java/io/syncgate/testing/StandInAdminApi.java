@@ -63,6 +63,8 @@ final class StandInAdminApi {
     });
     router.get("/:db/").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
         .end(databaseInfo(sg, ctx.pathParam("db"))));
+    io.vertx.core.http.HttpClient store = sg.vertx.createHttpClient();
+    router.get("/:db/_changes").handler(ctx -> adminChanges(sg, store, ctx));
     router.get("/:db/_user/:name").handler(ctx -> getUser(sg, ctx));
     router.head("/:db/_user/:name").handler(ctx -> getUser(sg, ctx));
     router.put("/:db/_user/:name").handler(ctx -> putUser(sg, ctx));
@@ -182,6 +184,27 @@ final class StandInAdminApi {
         body.containsKey("email") ? body.getString("email") : existing == null ? null : existing.email());
     users.put(name, user);
     ctx.response().setStatusCode(existing == null ? 201 : 200).end();
+  }
+
+  /** The admin's feed: every document, no {@code _user/} rows, {@code last_seq} a string as SG's. */
+  private static void adminChanges(SyncGatewayStandIn sg, io.vertx.core.http.HttpClient store, RoutingContext ctx) {
+    String query = ctx.request().query();
+    store.request(new io.vertx.core.http.RequestOptions()
+            .setHost(sg.documentStore.getHost()).setPort(sg.documentStore.getPort())
+            .setURI("/" + ctx.pathParam("db") + "/_changes" + (query == null ? "" : "?" + query)))
+        .compose(request -> request.send())
+        .compose(response -> response.body().map(body -> {
+          if (response.statusCode() != 200) {
+            ctx.response().setStatusCode(response.statusCode()).putHeader("content-type", "application/json").end(body);
+            return null;
+          }
+          JsonObject changes = body.toJsonObject();
+          changes.put("last_seq", String.valueOf(changes.getValue("last_seq")));
+          ctx.response().putHeader("cache-control", StandInDocuments.FEED_CACHE_CONTROL)
+              .putHeader("content-type", "application/json").end(changes.encode());
+          return null;
+        }))
+        .onFailure(ctx::fail);
   }
 
   private static void putRole(SyncGatewayStandIn sg, RoutingContext ctx) {
