@@ -119,6 +119,26 @@ final class StandInDocuments {
     });
   }
 
+  /** SG's {@code HEAD} of a document: its revision as a strong Etag, no Content-Type, no body. */
+  void headDocument(RoutingContext ctx, String storePath) {
+    ctx.request().resume();
+    fetch(HttpMethod.GET, storePath, null, ctx).onComplete(result -> {
+      if (ctx.response().closed()) {
+        return;
+      }
+      if (result.failed()) {
+        ctx.fail(result.cause());
+        return;
+      }
+      Stored stored = result.result();
+      ctx.response().setStatusCode(stored.status());
+      if (stored.status() == 200) {
+        ctx.response().putHeader("etag", "\"" + new JsonObject(stored.body()).getString("_rev") + "\"");
+      }
+      ctx.response().end();
+    });
+  }
+
   // ---- _all_docs
 
   void allDocs(RoutingContext ctx, String storePath) {

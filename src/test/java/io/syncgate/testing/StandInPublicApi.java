@@ -173,6 +173,13 @@ final class StandInPublicApi {
       }
       documents.changes(ctx, storeUri(ctx.request().path()));
     });
+    router.head("/:keyspace/:doc").handler(ctx -> {
+      if (ctx.pathParam("doc").startsWith("_")) {
+        ctx.next();
+        return;
+      }
+      documents.headDocument(ctx, storeUri(ctx.request().path()));
+    });
     router.route("/:keyspace/_all_docs").handler(ctx -> documents.allDocs(ctx, storeUri(ctx.request().uri())));
     router.get("/:keyspace/_design/:doc").handler(ctx -> documents.getDocument(ctx, storeDatabase(ctx),
         storeUri(ctx.request().path())));

@@ -55,8 +55,6 @@ class SyncGateway4ContractTest {
         + "multipart/related part; " + access);
     cases.put("43-public-get-doc-attachments-true.json", "with no Accept, ?attachments=true answers JSON, where SG "
         + "answers multipart/related (the stand-in's document multipart serving is issue 15's)");
-    cases.put("45-public-head-doc.json", "HEAD of a document is PouchDB Server's answer: a weak Etag of the body, a "
-        + "Content-Type");
     cases.put("47-public-get-attachment-missing.json", "a missing attachment is PouchDB Server's 404 \"missing\"");
     for (String allDocs : List.of("48-public-all-docs.json", "49-public-all-docs-include-docs.json",
         "50-public-all-docs-keys-post.json", "51-public-all-docs-keys-get.json")) {
