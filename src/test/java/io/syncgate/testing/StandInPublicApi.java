@@ -155,6 +155,7 @@ final class StandInPublicApi {
             .end("I only speak " + String.join(",", BLIP_VERSIONS) + " protocols\n");
         return;
       }
+      ctx.response().putHeader("x-correlation-id", sg.newSessionId().substring(0, 8));
       ctx.request().toWebSocket()
           .onSuccess(socket -> StandInWebSocket.serve(sg.vertx, socket))
           .onFailure(ctx::fail);

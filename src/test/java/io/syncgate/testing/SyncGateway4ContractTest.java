@@ -73,8 +73,6 @@ class SyncGateway4ContractTest {
         + "application/json with a weak Etag");
     cases.put("74-public-get-doc-no-access.json", access);
     cases.put("98-public-get-deleted-doc.json", access + "; a deleted document is 404, not 403");
-    cases.put("89-public-blipsync-cookie.json", "the 101 has no X-Correlation-ID: Vert.x writes the handshake's "
-        + "answer itself");
     return Map.copyOf(cases);
   }
 
