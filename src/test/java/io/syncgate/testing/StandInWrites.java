@@ -58,18 +58,26 @@ final class StandInWrites implements ProxyInterceptor {
       return context.sendRequest();
     }
     return collect(request.getBody().stream()).compose(body -> {
-      request.setBody(Body.body(body, MediaType.parse(type)));
+      Buffer sent = body;
       try {
         Object json = Json.decodeValue(body);
         if (json instanceof JsonObject doc) {
           context.set(HAD_REV, revInQuery || doc.containsKey("_rev"));
           if (kind == Kind.BULK && !doc.getBoolean("new_edits", true)) {
             context.set(WRITTEN, doc.getJsonArray("docs", new JsonArray()));
+          } else if (kind == Kind.BULK) {
+            // SG names a document sent without _id with 32 hex digits, PouchDB Server with a UUID.
+            doc.getJsonArray("docs", new JsonArray()).stream().filter(JsonObject.class::isInstance)
+                .map(JsonObject.class::cast).filter(d -> !d.containsKey("_id"))
+                .forEach(d -> d.put("_id", sg.newSessionId().substring(0, 32)));
+            sent = Buffer.buffer(doc.encode());
           }
         }
       } catch (RuntimeException e) {
         // Not JSON: the store answers that.
       }
+      request.headers().remove("content-length");
+      request.setBody(Body.body(sent, MediaType.parse(type)));
       return context.sendRequest();
     });
   }

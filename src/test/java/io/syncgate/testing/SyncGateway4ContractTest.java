@@ -46,7 +46,6 @@ class SyncGateway4ContractTest {
         + "function: every document is in every user's feed";
     String access = "no sync function: documents' channels give no access, every user reads every document";
     Map<String, String> cases = new java.util.TreeMap<>();
-    cases.put("67-public-bulk-docs.json", "PouchDB Server gives a document sent without _id a UUID of its own form");
     cases.put("42-public-get-doc-with-attachment-stub.json", digests);
     cases.put("44-public-get-doc-attachments-true-json.json", digests + "; the inline attachment has no length");
     cases.put("46-public-get-attachment.json", digests + " (its Etag); no Accept-Ranges");
