@@ -19,12 +19,13 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The stand-in's public API (port 4984): only the {@code SyncGatewaySession} cookie
- * authenticates (no Bearer, as when SG's own OIDC is not configured); anything else is 401 with
- * SG's Basic challenge. Once 10% of a session's TTL has passed, SG renews it and re-sends the
- * cookie with {@code Path=/{db}}. Documents live in PouchDB Server; reads come back shaped as
- * SG 4 shapes them ({@link StandInDocuments}). Requests on paths the public spec does not have
- * are recorded as violations and answered 404.
+ * The stand-in's public API (port 4984), held to SG 4.0.0's recorded answers
+ * ({@link SyncGateway4ContractTest}): the {@code SyncGatewaySession} cookie or Basic
+ * authenticates (no Bearer, as when SG's own OIDC is not configured), refusals as
+ * {@link StandInLogin} states them. Once 10% of a session's TTL has passed, SG renews it and
+ * re-sends the cookie with {@code Path=/{db}}. Documents live in PouchDB Server; reads and writes
+ * come back shaped as SG 4 shapes them ({@link StandInDocuments}, {@link StandInWrites}).
+ * Requests on paths the public spec does not have are recorded as violations and answered 404.
  */
 final class StandInPublicApi {
 

@@ -20,8 +20,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * Plays Couchbase Sync Gateway, which cannot be installed here, following its published spec:
  * an Admin API (Basic auth; users and sessions) whose every request is checked against
- * {@code admin.yaml}, and a public API that accepts only the session cookie, renews sessions by
- * SG's sliding rule, and stores documents by streaming to a real PouchDB Server.
+ * {@code admin.yaml}, and a public API that authenticates as SG's does, renews sessions by SG's
+ * sliding rule, and stores documents by streaming to a real PouchDB Server. Both answer as the
+ * recorded SG 4.0.0 answers ({@link SyncGateway4ContractTest}, which lists where they cannot).
  *
  * <p>Tests read what it saw: {@link #adminRequests()}, {@link #publicRequests()} and
  * {@link #specViolations()}, which must stay empty. Syncgate's checks of each database
