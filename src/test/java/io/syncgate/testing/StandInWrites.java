@@ -96,7 +96,8 @@ final class StandInWrites implements ProxyInterceptor {
       try {
         json = Json.decodeValue(body);
       } catch (RuntimeException e) {
-        response.setBody(Body.body(body, response.getBody().mediaType()));
+        String mediaType = response.getBody().mediaType();
+        response.setBody(mediaType == null ? Body.body(body) : Body.body(body, MediaType.parse(mediaType)));
         return context.sendResponse();
       }
       response.headers().remove("location").remove("etag").remove("content-length");
