@@ -136,7 +136,9 @@ class ForwardingTest {
         + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nCookie: SyncGatewaySession=" + ticket + "\r\n\r\n",
         java.time.Duration.ofSeconds(5));
 
+    // SG's 401 names no challenge here; the client gets Syncgate's.
     assertThat(answer).startsWith("HTTP/1.1 401 ").containsIgnoringCase("content-type: application/json")
+        .containsIgnoringCase("www-authenticate: Bearer realm=\"syncgate\"")
         .endsWith("{\"error\":\"Unauthorized\",\"reason\":\"Session no longer valid for user\"}")
         .doesNotContain(io.syncgate.testing.RawHttp.STILL_OPEN);
     assertThat(answer.split("(?i)x-request-id:")).as("one request id").hasSize(2);
