@@ -125,7 +125,7 @@ class SyncGateway4PullTest {
     Http.Response openRevs = stack.http.get(stack.port(), "/sync/todo/seed-0001?open_revs=all",
         Map.of("authorization", "Bearer " + stack.token("reader"), "accept", "application/json"));
 
-    assertThat(plain.json().getString("_cv")).endsWith("@Sg4StandIn/src+Q");
+    assertThat(plain.json().getString("_cv")).endsWith("@Sg4StandInSourceIdQ+w/");
     assertThat(revs.json().containsKey("_cv")).isFalse();
     assertThat(revs.json().getJsonObject("_revisions")).isNotNull();
     JsonObject ok = new JsonArray(openRevs.body()).getJsonObject(0).getJsonObject("ok");

@@ -129,7 +129,9 @@ public final class PouchDbCompatibility {
       } else if (MultipartReader.isMultipart(contentType) && MultipartReader.boundary(contentType) != null) {
         transform = new MultipartFilter(MultipartReader.boundary(contentType), false,
             contentType.trim().toLowerCase(Locale.ROOT).startsWith("multipart/related"));
-      } else if (contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+      } else if (contentType != null && (contentType.toLowerCase(Locale.ROOT).startsWith("application/json")
+          // SG types a continuous feed application/octet-stream: its lines are JSON all the same.
+          || read == Read.FEED && contentType.toLowerCase(Locale.ROOT).startsWith("application/octet-stream"))) {
         transform = new DocumentFilter(read == Read.DOCUMENT ? Shape.DOCUMENT : Shape.FEED);
       }
       if (transform != null) {

@@ -71,10 +71,9 @@ final class InboundHeaders implements ProxyInterceptor {
           headers.add("set-cookie", sessions.expiredCookie(session.presented().session().db()));
         }
       }
-      List<String> challenges = headers.getAll("www-authenticate");
-      if (challenges.stream().anyMatch(c -> c.toLowerCase(Locale.ROOT).startsWith("basic"))) {
-        headers.set("www-authenticate", "Bearer realm=\"syncgate\"");
-      }
+      // SG's Basic challenge would make a browser ask for a password, and SG leaves the challenge
+      // out of some 401s ("Session Invalid"), which RFC 9110 §15.5.2 requires: ours in every one.
+      headers.set("www-authenticate", "Bearer realm=\"syncgate\"");
     }
     return context.sendResponse();
   }

@@ -136,8 +136,10 @@ class ForwardingTest {
         + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nCookie: SyncGatewaySession=" + ticket + "\r\n\r\n",
         java.time.Duration.ofSeconds(5));
 
+    // SG's 401 names no challenge here; the client gets Syncgate's.
     assertThat(answer).startsWith("HTTP/1.1 401 ").containsIgnoringCase("content-type: application/json")
-        .endsWith("{\"error\":\"Unauthorized\",\"reason\":\"Login required\"}")
+        .containsIgnoringCase("www-authenticate: Bearer realm=\"syncgate\"")
+        .endsWith("{\"error\":\"Unauthorized\",\"reason\":\"Session no longer valid for user\"}")
         .doesNotContain(io.syncgate.testing.RawHttp.STILL_OPEN);
     assertThat(answer.split("(?i)x-request-id:")).as("one request id").hasSize(2);
   }
@@ -238,10 +240,13 @@ class ForwardingTest {
 
   @Test
   void theBackendsHopByHopHeadersStayOnItsHop() {
-    Response response = stack.http.get(stack.port(), "/sync/todo/", bearer("hop-user"));
+    Map<String, String> headers = new java.util.HashMap<>(bearer("hop-user"));
+    headers.put("content-type", "application/json");
+    Response response = stack.http.send(io.vertx.core.http.HttpMethod.PUT, stack.port(), "/sync/todo/hop-doc", headers,
+        io.vertx.core.buffer.Buffer.buffer("{}"));
 
-    // PouchDB Server answers with Connection: keep-alive and Keep-Alive: timeout=5 (RFC 9110 §7.6.1).
-    assertThat(response.status()).isEqualTo(200);
+    // A write is PouchDB Server's answer, with Connection: keep-alive and Keep-Alive: timeout=5 (RFC 9110 §7.6.1).
+    assertThat(response.status()).isEqualTo(201);
     assertThat(response.header("keep-alive")).isNull();
     assertThat(response.header("x-powered-by")).isEqualTo("Express");
   }
@@ -312,15 +317,16 @@ class ForwardingTest {
   }
 
   @Test
-  void theBackendsBasicChallengeIsReplacedSoBrowsersShowNoPasswordDialog() {
+  void aSessionSyncGatewayEndedIs401WithSyncgatesBearerChallengeWhereSyncGatewaySentNone() {
     String ticket = signedInCookie("dropped-user");
     stack.sg.deleteSessionsOf("dropped-user");
 
     Response response = stack.http.get(stack.port(), "/sync/todo/", Map.of("cookie", ticket));
 
     assertThat(response.status()).isEqualTo(401);
+    // SG 4.0's 401 for a session ended with all of its user's carries no challenge; RFC 9110 wants one.
     assertThat(response.headers("www-authenticate")).containsExactly("Bearer realm=\"syncgate\"");
-    assertThat(response.json().getString("reason")).isEqualTo("Login required");
+    assertThat(response.json().getString("reason")).isEqualTo("Session no longer valid for user");
     // SG no longer honours the ticket's session, so the client is told to forget its cookie.
     assertThat(response.header("set-cookie")).startsWith("SyncGatewaySession=; Path=/sync/todo; Expires=Thu, 01 Jan 1970");
   }

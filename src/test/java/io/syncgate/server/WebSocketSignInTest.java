@@ -175,8 +175,9 @@ class WebSocketSignInTest {
   void aHandshakeNamingNoBlipVersionGetsTheBackendsRefusalAsJson() throws Exception {
     String head = handshake("syncgate.bearer." + token, null);
 
-    assertThat(head).startsWith("HTTP/1.1 400 ").containsIgnoringCase("content-type: application/json")
-        .contains("no supported BLIP subprotocol");
+    // SG 4.0 answers a handshake naming no BLIP version it speaks 500, as text: its status, Syncgate's JSON.
+    assertThat(head).startsWith("HTTP/1.1 500 ").containsIgnoringCase("content-type: application/json")
+        .contains("Sync Gateway refused the WebSocket upgrade (500)");
     assertThat(stack.sg.publicRequests().get(0).headers().contains("sec-websocket-protocol")).isFalse();
   }
 

@@ -28,6 +28,7 @@ final class StandInAdminApi {
   static Router router(SyncGatewayStandIn sg) {
     Router router = Router.router(sg.vertx);
     router.route().handler(ctx -> {
+      ctx.response().putHeader("server", SyncGatewayStandIn.SERVER);
       if (sg.adminHanging && !StandInLocalDocuments.isRead(ctx)) {
         (isDatabaseCheck(ctx) ? sg.hungChecks : sg.hung).add(ctx);
         return;
@@ -51,6 +52,10 @@ final class StandInAdminApi {
         error(ctx, 401, "Unauthorized", "Login required");
         return;
       }
+      if (ctx.request().path().equals("/")) {
+        ctx.response().putHeader("content-type", "application/json").end(root(true).encode());
+        return;
+      }
       String db = ctx.pathParam("db") != null ? ctx.pathParam("db") : firstSegment(ctx.request().path());
       if (!sg.databases.contains(db)) {
         error(ctx, 404, "not_found", "no such database \"" + db + "\"");
@@ -59,9 +64,9 @@ final class StandInAdminApi {
       ctx.next();
     });
     router.get("/:db/").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
-        .end(new JsonObject().put("db_name", ctx.pathParam("db")).put("update_seq", 0).put("committed_update_seq", 0)
-            .put("instance_start_time", sg.startTime).put("compact_running", false).put("purge_seq", 0)
-            .put("disk_format_version", 0).put("state", "Online").encode()));
+        .end(databaseInfo(sg, ctx.pathParam("db"))));
+    io.vertx.core.http.HttpClient store = sg.vertx.createHttpClient();
+    router.get("/:db/_changes").handler(ctx -> adminChanges(sg, store, ctx));
     router.get("/:db/_user/:name").handler(ctx -> getUser(sg, ctx));
     router.head("/:db/_user/:name").handler(ctx -> getUser(sg, ctx));
     router.put("/:db/_user/:name").handler(ctx -> putUser(sg, ctx));
@@ -81,24 +86,49 @@ final class StandInAdminApi {
         error(ctx, 404, "not_found", "missing");
         return;
       }
-      ctx.response().putHeader("content-type", "application/json").end(new JsonObject()
-          .put("authentication_handlers", new io.vertx.core.json.JsonArray().add("default").add("cookie"))
-          .put("ok", true)
-          .put("userCtx", new JsonObject().put("channels", new JsonObject()).put("name", session.user())).encode());
+      ctx.response().putHeader("content-type", "application/json")
+          .end(StandInLogin.sessionInfo(sg, session.db(), session.user()).encode());
     });
     router.delete("/:db/_session/:sessionid").handler(ctx -> {
-      Session removed = sg.sessions.remove(ctx.pathParam("sessionid"));
-      if (removed == null || !removed.db().equals(ctx.pathParam("db"))) {
+      String id = ctx.pathParam("sessionid");
+      Session removed = sg.sessions.remove(id);
+      if (removed != null && !removed.db().equals(ctx.pathParam("db"))) {
+        sg.sessions.put(id, removed);
+        removed = null;
+      }
+      // SG deletes the session's document whether or not it is there: a second DELETE is 200 too.
+      if (removed == null && !sg.endedSessions.contains(id)) {
         error(ctx, 404, "not_found", "missing");
       } else {
+        sg.endedSessions.add(id);
         ctx.response().end();
       }
     });
     router.delete("/:db/_user/:name/_session").handler(ctx -> {
-      sg.sessions.values().removeIf(s -> s.db().equals(ctx.pathParam("db")) && s.user().equals(ctx.pathParam("name")));
+      sg.sessions.values().stream()
+          .filter(s -> s.db().equals(ctx.pathParam("db")) && s.user().equals(ctx.pathParam("name")))
+          .toList().forEach(sg::invalidate);
       ctx.response().end();
     });
     StandInLocalDocuments.mount(router);
+    router.get("/:db/_user/").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
+        .end(new JsonArray(new java.util.TreeSet<>(sg.users.get(ctx.pathParam("db")).keySet()).stream().toList()).encode()));
+    router.put("/:db/_role/:name").handler(ctx -> putRole(sg, ctx));
+    router.get("/:db/_role/:name").handler(ctx -> {
+      List<String> channels = sg.roles.get(ctx.pathParam("db")).get(ctx.pathParam("name"));
+      if (channels == null) {
+        error(ctx, 404, "not_found", "missing");
+        return;
+      }
+      java.util.TreeSet<String> all = new java.util.TreeSet<>(channels);
+      all.add("!");
+      JsonObject body = new JsonObject().put("name", ctx.pathParam("name"));
+      if (!channels.isEmpty()) {
+        body.put("admin_channels", new JsonArray(channels));
+      }
+      ctx.response().putHeader("content-type", "application/json")
+          .end(body.put("all_channels", new JsonArray(List.copyOf(all))).encode());
+    });
     router.route().handler(ctx -> error(ctx, 404, "not_found", "unknown URL"));
     return router;
   }
@@ -109,11 +139,19 @@ final class StandInAdminApi {
       error(ctx, 404, "not_found", "missing");
       return;
     }
-    JsonObject body = new JsonObject().put("name", user.name()).put("disabled", user.disabled())
-        .put("admin_channels", new JsonArray(user.channels())).put("all_channels", new JsonArray(user.channels()))
-        .put("admin_roles", new JsonArray(user.roles())).put("roles", new JsonArray(user.roles()));
-    if (user.email() != null) {
-      body.put("email", user.email());
+    // SG 4.0's shape: email always (empty when none), admin_channels and the role lists only when
+    // not empty, all_channels with the public channel "!".
+    JsonObject body = new JsonObject().put("name", user.name());
+    if (!user.channels().isEmpty()) {
+      body.put("admin_channels", new JsonArray(user.channels()));
+    }
+    body.put("email", user.email() == null ? "" : user.email()).put("disabled", user.disabled());
+    if (!user.roles().isEmpty()) {
+      body.put("admin_roles", new JsonArray(user.roles()));
+    }
+    body.put("all_channels", new JsonArray(StandInLogin.allChannels(sg, ctx.pathParam("db"), user)));
+    if (!user.roles().isEmpty()) {
+      body.put("roles", new JsonArray(user.roles()));
     }
     ctx.response().putHeader("content-type", "application/json").end(body.encode());
   }
@@ -151,6 +189,39 @@ final class StandInAdminApi {
     ctx.response().setStatusCode(existing == null ? 201 : 200).end();
   }
 
+  /** The admin's feed: every document, no {@code _user/} rows, {@code last_seq} a string as SG's. */
+  private static void adminChanges(SyncGatewayStandIn sg, io.vertx.core.http.HttpClient store, RoutingContext ctx) {
+    String query = ctx.request().query();
+    store.request(new io.vertx.core.http.RequestOptions()
+            .setHost(sg.documentStore.getHost()).setPort(sg.documentStore.getPort())
+            .setURI("/" + ctx.pathParam("db") + "/_changes" + (query == null ? "" : "?" + query)))
+        .compose(request -> request.send())
+        .compose(response -> response.body().map(body -> {
+          if (response.statusCode() != 200) {
+            ctx.response().setStatusCode(response.statusCode()).putHeader("content-type", "application/json").end(body);
+            return null;
+          }
+          JsonObject changes = body.toJsonObject();
+          changes.put("last_seq", String.valueOf(changes.getValue("last_seq")));
+          ctx.response().putHeader("cache-control", StandInDocuments.FEED_CACHE_CONTROL)
+              .putHeader("content-type", "application/json").end(changes.encode());
+          return null;
+        }))
+        .onFailure(ctx::fail);
+  }
+
+  private static void putRole(SyncGatewayStandIn sg, RoutingContext ctx) {
+    JsonObject body = jsonBody(ctx);
+    if (ctx.response().ended()) {
+      return;
+    }
+    var roles = sg.roles.get(ctx.pathParam("db"));
+    List<String> existing = roles.get(ctx.pathParam("name"));
+    roles.put(ctx.pathParam("name"), body != null && body.containsKey("admin_channels")
+        ? strings(body.getJsonArray("admin_channels")) : existing == null ? List.of() : existing);
+    ctx.response().setStatusCode(existing == null ? 201 : 200).end();
+  }
+
   private static void createSession(SyncGatewayStandIn sg, RoutingContext ctx) {
     JsonObject body = jsonBody(ctx);
     if (ctx.response().ended()) {
@@ -169,11 +240,11 @@ final class StandInAdminApi {
     }
     User user = sg.users.get(db).get(name);
     if (user == null) {
-      error(ctx, 404, "not_found", "missing");
+      error(ctx, 404, "not_found", "No such user \"" + name + "\"");
       return;
     }
     if (user.disabled()) {
-      error(ctx, 400, "Bad Request", "User account is disabled");
+      error(ctx, 400, "Bad Request", "User is disabled");
       return;
     }
     Duration life = Duration.ofSeconds(ttl);
@@ -183,6 +254,24 @@ final class StandInAdminApi {
         .put("session_id", session.id())
         .put("expires", session.expires().toString())
         .put("cookie_name", SyncGatewayStandIn.COOKIE_NAME).encode());
+  }
+
+  /** SG's {@code GET /{db}/}, on either port. */
+  static String databaseInfo(SyncGatewayStandIn sg, String db) {
+    return new JsonObject().put("db_name", db).put("update_seq", 0).put("committed_update_seq", 0)
+        .put("instance_start_time", sg.startTime).put("compact_running", false).put("purge_seq", 0)
+        .put("disk_format_version", 0).put("state", "Online").encode();
+  }
+
+  /** SG 4.0's welcome document, on each port; the admin one says so. */
+  static JsonObject root(boolean admin) {
+    JsonObject root = new JsonObject();
+    if (admin) {
+      root.put("ADMIN", true);
+    }
+    return root.put("couchdb", "Welcome")
+        .put("vendor", new JsonObject().put("name", "Couchbase Sync Gateway").put("version", "4.0"))
+        .put("version", "Couchbase Sync Gateway/() CE").put("persistent_config", true);
   }
 
   private static List<String> strings(JsonArray array) {

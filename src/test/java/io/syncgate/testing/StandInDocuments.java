@@ -32,8 +32,8 @@ import java.util.regex.Pattern;
  */
 final class StandInDocuments {
 
-  /** SG 4 versions are {@code <hex>@<source id>}; this stand-in is one source. */
-  static final String SOURCE_ID = "Sg4StandIn/src+Q";
+  /** SG 4 versions are {@code <16 hex>@<22-char base64 source id>}; this stand-in is one source. */
+  static final String SOURCE_ID = "Sg4StandInSourceIdQ+w/";
   private static final int MAX_INLINE_ATTACHMENT = 200;
   private static final Pattern SEQUENCE = Pattern.compile("\"?(\\d+(:\\d*)?(:\\d+)?)?\"?");
 
@@ -135,6 +135,39 @@ final class StandInDocuments {
     return meta.getLong("length", 0L);
   }
 
+  // ---- GET /{db}/
+
+  /** SG's database info, its {@code update_seq} the store's last sequence, as clients start feeds from it. */
+  void databaseInfo(RoutingContext ctx, String db) {
+    ctx.request().resume();
+    whenFound(ctx, fetch(HttpMethod.GET, "/" + db, null, ctx), stored -> {
+      Object seq = new JsonObject(stored.body()).getValue("update_seq");
+      JsonObject info = new JsonObject(StandInAdminApi.databaseInfo(sg, db))
+          .put("update_seq", seq).put("committed_update_seq", seq);
+      ctx.response().putHeader("content-type", "application/json").end(info.encode());
+    });
+  }
+
+  /** SG's {@code HEAD} of a document: its revision as a strong Etag, no Content-Type, no body. */
+  void headDocument(RoutingContext ctx, String storePath) {
+    ctx.request().resume();
+    fetch(HttpMethod.GET, storePath, null, ctx).onComplete(result -> {
+      if (ctx.response().closed()) {
+        return;
+      }
+      if (result.failed()) {
+        ctx.fail(result.cause());
+        return;
+      }
+      Stored stored = result.result();
+      ctx.response().setStatusCode(stored.status());
+      if (stored.status() == 200) {
+        ctx.response().putHeader("etag", "\"" + new JsonObject(stored.body()).getString("_rev") + "\"");
+      }
+      ctx.response().end();
+    });
+  }
+
   // ---- _all_docs
 
   void allDocs(RoutingContext ctx, String storePath) {
@@ -154,7 +187,44 @@ final class StandInDocuments {
 
   // ---- _changes
 
+  /** SG's {@code Cache-Control} on every feed it answers 200. */
+  static final String FEED_CACHE_CONTROL = "private, max-age=0, no-cache, no-store";
+  static final String BY_CHANNEL = "sync_gateway/bychannel";
+
   void changes(RoutingContext ctx, String storePath) {
+    ctx.addHeadersEndHandler(v -> {
+      if (ctx.response().getStatusCode() == 200) {
+        ctx.response().putHeader("cache-control", FEED_CACHE_CONTROL);
+      }
+    });
+    if (ctx.request().method() == HttpMethod.POST) {
+      ctx.request().resume();
+      ctx.request().body().onFailure(ctx::fail).onSuccess(body -> {
+        JsonObject options;
+        try {
+          options = body.length() == 0 ? new JsonObject() : body.toJsonObject();
+        } catch (RuntimeException e) {
+          StandInAdminApi.error(ctx, 400, "Bad Request", "Bad JSON");
+          return;
+        }
+        if (BY_CHANNEL.equals(options.getString("filter"))) {
+          Object channels = options.getValue("channels");
+          byChannel(ctx, storePath, String.valueOf(options.getValue("since", "0")),
+              channels instanceof JsonArray list ? String.join(",", strings(list)) : (String) channels,
+              options.getBoolean("include_docs", false));
+        } else {
+          proxyJson(ctx, storePath + "?" + ctx.request().query(), Future.succeededFuture(body),
+              answer -> sgChanges(answer, options.getBoolean("include_docs", false)));
+        }
+      });
+      return;
+    }
+    if (BY_CHANNEL.equals(ctx.request().getParam("filter")) && ctx.request().getParam("feed") == null) {
+      ctx.request().resume();
+      byChannel(ctx, storePath, ctx.request().getParam("since", "0"), ctx.request().getParam("channels"),
+          "true".equals(ctx.request().getParam("include_docs")));
+      return;
+    }
     String since = ctx.request().getParam("since");
     if (since != null && !SEQUENCE.matcher(since).matches()) {
       ctx.request().resume();
@@ -181,6 +251,47 @@ final class StandInDocuments {
       return;
     }
     proxyJson(ctx, uri, body -> sgChanges(body, includeDocs));
+  }
+
+  /**
+   * SG's own filter: the changes of documents in any of {@code channels} (comma-separated); SG
+   * refuses it without them.
+   */
+  private void byChannel(RoutingContext ctx, String storePath, String since, String channels, boolean includeDocs) {
+    if (channels == null || channels.isEmpty()) {
+      StandInAdminApi.error(ctx, 400, "Bad Request", "Missing 'channels' filter parameter");
+      return;
+    }
+    if (!SEQUENCE.matcher(since).matches()) {
+      StandInAdminApi.error(ctx, 400, "Bad Request", "Invalid sequence: \"" + since + "\"");
+      return;
+    }
+    java.util.Set<String> wanted = java.util.Set.of(channels.split(","));
+    proxyJson(ctx, storePath + "?include_docs=true&since=" + encode(since.replace("\"", "")), Future.succeededFuture(null),
+        body -> {
+          JsonObject changes = new JsonObject(body);
+          JsonArray kept = new JsonArray();
+          for (Object item : changes.getJsonArray("results", new JsonArray())) {
+            JsonObject entry = (JsonObject) item;
+            JsonObject doc = entry.getJsonObject("doc");
+            JsonArray in = doc == null ? null : doc.getJsonArray("channels");
+            if (in != null && in.stream().anyMatch(c -> wanted.contains(String.valueOf(c)))) {
+              if (!includeDocs) {
+                entry.remove("doc");
+              }
+              kept.add(entry);
+            }
+          }
+          changes.put("results", kept);
+          if (!kept.isEmpty()) {
+            changes.put("last_seq", kept.getJsonObject(kept.size() - 1).getValue("seq"));
+          }
+          return sgChanges(changes.encode(), includeDocs);
+        });
+  }
+
+  private static List<String> strings(JsonArray array) {
+    return array.stream().map(String::valueOf).toList();
   }
 
   private static String sgChanges(String body, boolean includeDocs) {
@@ -299,7 +410,7 @@ final class StandInDocuments {
   private void continuous(RoutingContext ctx, String uri, boolean includeDocs) {
     ctx.request().resume();
     // SG answers a feed's head at once, before any change or heartbeat.
-    HttpServerResponse out = ctx.response().setChunked(true).putHeader("content-type", "application/json");
+    HttpServerResponse out = ctx.response().setChunked(true).putHeader("content-type", "application/octet-stream");
     out.writeHead();
     store.request(new RequestOptions().setMethod(HttpMethod.GET).setURI(uri).setHost(host()).setPort(port()))
         .compose(request -> request.send())
@@ -468,7 +579,12 @@ final class StandInDocuments {
 
   private void proxyJson(RoutingContext ctx, String uri, java.util.function.Function<String, String> rewrite) {
     ctx.request().resume();
-    Future<Buffer> requestBody = ctx.request().method() == HttpMethod.POST ? ctx.request().body() : Future.succeededFuture(null);
+    proxyJson(ctx, uri, ctx.request().method() == HttpMethod.POST ? ctx.request().body() : Future.succeededFuture(null),
+        rewrite);
+  }
+
+  private void proxyJson(RoutingContext ctx, String uri, Future<Buffer> requestBody,
+      java.util.function.Function<String, String> rewrite) {
     whenFound(ctx, requestBody.compose(body -> fetch(ctx.request().method(), uri, body, ctx)),
         stored -> ctx.response().putHeader("content-type", "application/json").end(rewrite.apply(stored.body())));
   }

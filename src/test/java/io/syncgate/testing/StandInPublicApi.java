@@ -3,7 +3,6 @@ package io.syncgate.testing;
 import com.atlassian.oai.validator.model.SimpleRequest;
 import io.syncgate.testing.SyncGatewayStandIn.Session;
 import io.vertx.core.Future;
-import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -20,18 +19,20 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The stand-in's public API (port 4984): only the {@code SyncGatewaySession} cookie
- * authenticates (no Bearer, as when SG's own OIDC is not configured); anything else is 401 with
- * SG's Basic challenge. Once 10% of a session's TTL has passed, SG renews it and re-sends the
- * cookie with {@code Path=/{db}}. Documents live in PouchDB Server; reads come back shaped as
- * SG 4 shapes them ({@link StandInDocuments}). Requests on paths the public spec does not have
- * are recorded as violations and answered 404.
+ * The stand-in's public API (port 4984), held to SG 4.0.0's recorded answers
+ * ({@link SyncGateway4ContractTest}): the {@code SyncGatewaySession} cookie or Basic
+ * authenticates (no Bearer, as when SG's own OIDC is not configured), refusals as
+ * {@link StandInLogin} states them. Once 10% of a session's TTL has passed, SG renews it and
+ * re-sends the cookie with {@code Path=/{db}}. Documents live in PouchDB Server; reads and writes
+ * come back shaped as SG 4 shapes them ({@link StandInDocuments}, {@link StandInWrites}).
+ * Requests on paths the public spec does not have are recorded as violations and answered 404.
  */
 final class StandInPublicApi {
 
   private static final DateTimeFormatter COOKIE_DATE =
       DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
   static final String SESSION = "stand-in.session";
+  private static final String USER = "stand-in.user";
 
   private StandInPublicApi() {}
 
@@ -50,11 +51,19 @@ final class StandInPublicApi {
             context.request().setURI(storeUri(context.request().getURI()));
             return context.sendRequest();
           }
-        });
+
+          @Override
+          public Future<Void> handleProxyResponse(ProxyContext context) {
+            context.response().headers().set("server", SyncGatewayStandIn.SERVER);
+            return context.sendResponse();
+          }
+        })
+        .addInterceptor(new StandInWrites(sg));
 
     Router router = Router.router(sg.vertx);
     router.route().handler(ctx -> {
       ctx.request().pause();
+      ctx.response().putHeader("server", SyncGatewayStandIn.SERVER);
       sg.publicRequests.add(SyncGatewayStandIn.seen(ctx.request(), null));
       if (ctx.request().getHeader("origin") != null) {
         // As an SG whose cors.origin is ["*"], the widest it can be: Syncgate must never pass this on.
@@ -76,35 +85,63 @@ final class StandInPublicApi {
         ctx.response().setStatusCode(204).putHeader("allow", "GET, HEAD, POST, PUT, DELETE").end();
         return;
       }
-      String db = database(ctx.request().path());
+      String path = ctx.request().path();
+      if (path.equals("/") && ctx.request().method() == HttpMethod.GET) {
+        ctx.request().resume();
+        ctx.response().putHeader("content-type", "application/json").end(StandInAdminApi.root(false).encode());
+        return;
+      }
+      String db = database(path);
       if (!sg.databases.contains(db)) {
-        StandInAdminApi.error(ctx, 404, "not_found", "no such database \"" + db + "\"");
+        // SG names no database to a stranger: an unknown one is a failed login, without a challenge.
+        ctx.response().putHeader("content-type", "application/json");
+        StandInAdminApi.error(ctx, 401, "Unauthorized",
+            StandInLogin.presentsCredentials(ctx.request()) ? "Invalid login" : "Login required");
         return;
       }
-      Session session = authenticate(sg, ctx, db);
-      if (session == null) {
-        ctx.response().putHeader("www-authenticate", "Basic realm=\"Couchbase Sync Gateway\"");
-        StandInAdminApi.error(ctx, 401, "Unauthorized", "Login required");
+      if (path.equals("/" + db) && ctx.request().method() == HttpMethod.GET) {
+        ctx.request().resume();
+        ctx.response().headers().remove("server");
+        ctx.response().setStatusCode(301).putHeader("location", "/" + db + "/")
+            .putHeader("content-type", "text/html; charset=utf-8")
+            .end("<a href=\"/" + db + "/\">Moved Permanently</a>.\n\n");
         return;
       }
-      ctx.put(SESSION, renew(sg, ctx, session));
+      StandInLogin.Outcome login = StandInLogin.of(sg, ctx.request(), db);
+      boolean sessionEndpoint = path.equals("/" + db + "/_session");
+      if (!login.known()) {
+        // GET _session answers nobody's session info instead; POST _session checks its own credentials.
+        if (sessionEndpoint && (ctx.request().method() == HttpMethod.POST
+            || ctx.request().method() == HttpMethod.GET && !login.refusal().equals("Invalid login"))) {
+          ctx.next();
+          return;
+        }
+        StandInLogin.refuse(ctx, login);
+        return;
+      }
+      ctx.put(USER, login.user());
+      if (login.session() != null) {
+        ctx.put(SESSION, renew(sg, ctx, login.session()));
+      }
       ctx.next();
     });
     router.get("/:db/_session").handler(ctx -> {
       ctx.request().resume();
-      Session session = ctx.get(SESSION);
-      ctx.response().putHeader("content-type", "application/json").end(new JsonObject()
-          .put("ok", true)
-          .put("authentication_handlers", List.of("default", "cookie"))
-          .put("userCtx", new JsonObject().put("name", session.user()).put("channels", new JsonObject()))
-          .encode());
+      ctx.response().putHeader("content-type", "application/json")
+          .end(StandInLogin.sessionInfo(sg, ctx.pathParam("db"), ctx.get(USER)).encode());
     });
+    router.post("/:db/_session").handler(ctx -> signIn(sg, ctx));
     router.delete("/:db/_session").handler(ctx -> {
       ctx.request().resume();
       Session session = ctx.get(SESSION);
-      sg.sessions.remove(session.id());
-      ctx.response().putHeader("set-cookie", SyncGatewayStandIn.COOKIE_NAME + "=; Path=/" + session.db()
-          + "; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; HttpOnly").end("{}");
+      if (session != null) {
+        sg.sessions.remove(session.id());
+        sg.endedSessions.add(session.id());
+      }
+      // SG's sign-out cookie: the value blanked, expiring now, and no Path.
+      ctx.response().headers().remove("set-cookie");
+      ctx.response().putHeader("set-cookie", SyncGatewayStandIn.COOKIE_NAME + "=; Expires="
+          + COOKIE_DATE.format(sg.now())).end();
     });
     // BLIP is out of the stand-in's scope: the far end of a relay, see StandInWebSocket. The
     // handshake is SG's: it must name a BLIP version SG speaks, and the client's first one is chosen.
@@ -112,17 +149,25 @@ final class StandInPublicApi {
       boolean speaksBlip = ctx.request().headers().getAll("sec-websocket-protocol").stream()
           .flatMap(field -> java.util.Arrays.stream(field.split(","))).map(String::trim)
           .anyMatch(BLIP_VERSIONS::contains);
-      if (!speaksBlip) {
+      if (!speaksBlip || !ctx.request().canUpgradeToWebSocket()) {
+        // SG 4.0's answer, a plain request and a foreign subprotocol alike: 500, as text.
         ctx.request().resume();
-        StandInAdminApi.error(ctx, 400, "Bad Request", "no supported BLIP subprotocol in Sec-WebSocket-Protocol");
+        ctx.response().setStatusCode(500).putHeader("content-type", "text/plain; charset=utf-8")
+            .putHeader("x-content-type-options", "nosniff").putHeader("x-correlation-id", sg.newSessionId().substring(0, 8))
+            .end("I only speak " + String.join(",", BLIP_VERSIONS) + " protocols\n");
         return;
       }
+      ctx.response().putHeader("x-correlation-id", sg.newSessionId().substring(0, 8));
       ctx.request().toWebSocket()
           .onSuccess(socket -> StandInWebSocket.serve(sg.vertx, socket))
           .onFailure(ctx::fail);
     });
+    // Admin-only endpoints are unknown on the public port.
+    router.route("/:db/_user/*").handler(ctx -> StandInAdminApi.error(ctx, 404, "not_found", "unknown URL"));
+    router.route("/:db/_role/*").handler(ctx -> StandInAdminApi.error(ctx, 404, "not_found", "unknown URL"));
     router.route().handler(sg.channels::handle);
     StandInDocuments documents = new StandInDocuments(sg, client);
+    router.get("/:keyspace/").handler(ctx -> documents.databaseInfo(ctx, storeDatabase(ctx)));
     router.post("/:keyspace/_bulk_get").handler(ctx -> documents.bulkGet(ctx, storeDatabase(ctx)));
     router.route("/:keyspace/_changes").handler(ctx -> {
       if ("websocket".equals(ctx.request().getParam("feed")) && ctx.request().canUpgradeToWebSocket()) {
@@ -131,6 +176,13 @@ final class StandInPublicApi {
         return;
       }
       documents.changes(ctx, storeUri(ctx.request().path()));
+    });
+    router.head("/:keyspace/:doc").handler(ctx -> {
+      if (ctx.pathParam("doc").startsWith("_")) {
+        ctx.next();
+        return;
+      }
+      documents.headDocument(ctx, storeUri(ctx.request().path()));
     });
     router.route("/:keyspace/_all_docs").handler(ctx -> documents.allDocs(ctx, storeUri(ctx.request().uri())));
     router.get("/:keyspace/_design/:doc").handler(ctx -> documents.getDocument(ctx, storeDatabase(ctx),
@@ -150,25 +202,49 @@ final class StandInPublicApi {
   static final List<String> BLIP_VERSIONS = List.of("BLIP_3+CBMobile_4", "BLIP_3+CBMobile_3", "BLIP_3+CBMobile_2");
 
   static io.vertx.core.http.HttpServerOptions options() {
-    return new io.vertx.core.http.HttpServerOptions().setWebSocketSubProtocols(BLIP_VERSIONS);
+    // SG (Go's net/http) sends 100 Continue to every Expect: 100-continue, before authentication.
+    return new io.vertx.core.http.HttpServerOptions().setWebSocketSubProtocols(BLIP_VERSIONS)
+        .setHandle100ContinueAutomatically(true);
   }
 
-  /** SG's order on its public port: on {@code _blipsync}, a {@code SyncGatewaySession_} entry; then the cookie. */
-  private static Session authenticate(SyncGatewayStandIn sg, RoutingContext ctx, String db) {
-    String id = !ctx.request().path().endsWith("/_blipsync") ? null : ctx.request().headers().getAll("sec-websocket-protocol").stream()
-        .flatMap(field -> java.util.Arrays.stream(field.split(","))).map(String::trim)
-        .filter(entry -> entry.startsWith("SyncGatewaySession_")).map(entry -> entry.substring(19))
-        .findFirst().orElse(null);
-    Cookie cookie = ctx.request().getCookie(SyncGatewayStandIn.COOKIE_NAME);
-    if (id == null && cookie == null) {
-      return null;
-    }
-    Session session = sg.sessions.get(id != null ? id : cookie.getValue());
-    if (session == null || !session.db().equals(db) || !sg.now().isBefore(session.expires())
-        || !sg.users.get(db).containsKey(session.user())) {
-      return null;
-    }
-    return session;
+  /**
+   * SG's public {@code POST {db}/_session}: Basic credentials or a JSON {@code name}/{@code password}
+   * open a session of SG's default 24 hours, sent as a cookie scoped to the database.
+   */
+  private static void signIn(SyncGatewayStandIn sg, RoutingContext ctx) {
+    String db = ctx.pathParam("db");
+    String known = ctx.get(USER);
+    ctx.request().resume();
+    ctx.request().body().onFailure(ctx::fail).onSuccess(bytes -> {
+      StandInLogin.Outcome login;
+      if (known != null) {
+        login = new StandInLogin.Outcome(known, null, null, false);
+      } else {
+        JsonObject body;
+        try {
+          body = bytes.length() == 0 ? null : bytes.toJsonObject();
+        } catch (RuntimeException e) {
+          StandInAdminApi.error(ctx, 400, "Bad Request", "Bad JSON");
+          return;
+        }
+        login = body == null || body.getValue("name") == null
+            ? StandInLogin.of(sg, ctx.request(), db)
+            : StandInLogin.checkPassword(sg, db, String.valueOf(body.getValue("name")), body.getString("password", ""));
+        if (!login.known()) {
+          // A wrong JSON password is refused without SG's challenge.
+          StandInLogin.refuse(ctx, body != null && body.getValue("name") != null
+              ? new StandInLogin.Outcome(null, null, login.refusal(), false) : login);
+          return;
+        }
+      }
+      Duration ttl = Duration.ofDays(1);
+      Session session = new Session(sg.newSessionId(), db, login.user(), ttl, sg.now().plus(ttl));
+      sg.sessions.put(session.id(), session);
+      ctx.response().putHeader("set-cookie", SyncGatewayStandIn.COOKIE_NAME + "=" + session.id() + "; Path=/" + db
+          + "; Expires=" + COOKIE_DATE.format(session.expires()));
+      ctx.response().putHeader("content-type", "application/json")
+          .end(StandInLogin.sessionInfo(sg, db, login.user()).encode());
+    });
   }
 
   /** SG's sliding expiry: past 10% of its TTL a session is extended and its cookie re-sent. */
@@ -181,7 +257,7 @@ final class StandInPublicApi {
     Session renewed = new Session(session.id(), session.db(), session.user(), session.ttl(), now.plus(session.ttl()));
     sg.sessions.put(renewed.id(), renewed);
     ctx.response().headers().add("set-cookie", SyncGatewayStandIn.COOKIE_NAME + "=" + renewed.id()
-        + "; Path=/" + renewed.db() + "; Expires=" + COOKIE_DATE.format(renewed.expires()) + "; HttpOnly");
+        + "; Path=/" + renewed.db() + "; Expires=" + COOKIE_DATE.format(renewed.expires()));
     return renewed;
   }
 

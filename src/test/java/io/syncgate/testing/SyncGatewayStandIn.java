@@ -20,8 +20,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * Plays Couchbase Sync Gateway, which cannot be installed here, following its published spec:
  * an Admin API (Basic auth; users and sessions) whose every request is checked against
- * {@code admin.yaml}, and a public API that accepts only the session cookie, renews sessions by
- * SG's sliding rule, and stores documents by streaming to a real PouchDB Server.
+ * {@code admin.yaml}, and a public API that authenticates as SG's does, renews sessions by SG's
+ * sliding rule, and stores documents by streaming to a real PouchDB Server. Both answer as the
+ * recorded SG 4.0.0 answers ({@link SyncGateway4ContractTest}, which lists where they cannot).
  *
  * <p>Tests read what it saw: {@link #adminRequests()}, {@link #publicRequests()} and
  * {@link #specViolations()}, which must stay empty. Syncgate's checks of each database
@@ -33,6 +34,8 @@ public final class SyncGatewayStandIn implements AutoCloseable {
   public static final String COOKIE_NAME = "SyncGatewaySession";
   public static final String ADMIN_USER = "syncgate-admin";
   public static final String ADMIN_PASSWORD = "stand-in-admin-password";
+  /** SG 4.0.0 CE's {@code Server} header, as it sends it on both ports. */
+  static final String SERVER = "Couchbase Sync Gateway/4.0 branch/ commit/ CE";
 
   /** What one admin or public request looked like when it arrived. */
   public record Seen(String method, String uri, MultiMap headers, String body) {
@@ -58,6 +61,12 @@ public final class SyncGatewayStandIn implements AutoCloseable {
   final URI documentStore;
   final Map<String, Map<String, User>> users = new ConcurrentHashMap<>();
   final Map<String, Session> sessions = new ConcurrentHashMap<>();
+  /** Roles' {@code admin_channels}, per database. */
+  final Map<String, Map<String, List<String>>> roles = new ConcurrentHashMap<>();
+  /** Sessions ended one by one: SG answers a second DELETE of one 200, of an id it never had 404. */
+  final Set<String> endedSessions = ConcurrentHashMap.newKeySet();
+  /** Sessions ended with all of their user's: SG then calls their cookie "no longer valid for user". */
+  final Set<String> invalidatedSessions = ConcurrentHashMap.newKeySet();
   final List<Seen> adminRequests = new CopyOnWriteArrayList<>();
   final List<Seen> databaseChecks = new CopyOnWriteArrayList<>();
   /** SG's {@code instance_start_time}: microseconds since the epoch. */
@@ -81,7 +90,10 @@ public final class SyncGatewayStandIn implements AutoCloseable {
     this.clock = clock;
     this.databases = Set.copyOf(databases);
     this.documentStore = documentStore;
-    databases.forEach(db -> users.put(db, new ConcurrentHashMap<>()));
+    databases.forEach(db -> {
+      users.put(db, new ConcurrentHashMap<>());
+      roles.put(db, new ConcurrentHashMap<>());
+    });
   }
 
   /** Starts both listeners on 127.0.0.1 and free ports; {@code documentStore} already holds each database. */
@@ -208,7 +220,14 @@ public final class SyncGatewayStandIn implements AutoCloseable {
 
   /** Ends every session of {@code user}, as an operator or SG's own expiry would. */
   public void deleteSessionsOf(String user) {
-    sessions.values().removeIf(s -> s.user().equals(user));
+    sessions.values().stream().filter(s -> s.user().equals(user)).toList().forEach(this::invalidate);
+  }
+
+  /** Ends a session as SG's {@code DELETE _user/{name}/_session} does. */
+  void invalidate(Session session) {
+    if (sessions.remove(session.id()) != null) {
+      invalidatedSessions.add(session.id());
+    }
   }
 
   /** Sets SG's clock this far ahead of the test's, as when its machine's clock is wrong. */

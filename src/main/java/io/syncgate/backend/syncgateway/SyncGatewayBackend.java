@@ -152,7 +152,7 @@ public final class SyncGatewayBackend implements Backend {
         if (user.getBoolean("disabled", false)) {
           yield Future.failedFuture(GatewayFailure.forbidden("this user is disabled in Sync Gateway"));
         }
-        if (!rules.managesGrants() || wanted.equals(grantsOf(user))) {
+        if (!rules.managesGrants() || unchanged(wanted, user)) {
           yield Future.succeededFuture();
         }
         yield admin.putUser(db, name, userBody(name, wanted, null)).<Void>mapEmpty()
@@ -183,9 +183,17 @@ public final class SyncGatewayBackend implements Backend {
     return body;
   }
 
-  private static Grants grantsOf(JsonObject user) {
-    return new Grants(strings(user.getJsonArray("admin_roles")), strings(user.getJsonArray("admin_channels")),
-        user.getString("email"));
+  /**
+   * Whether {@code user}, as SG presents it, already has {@code wanted}. SG 4.0 leaves
+   * {@code admin_roles} and {@code admin_channels} out when empty and shows {@code "email": ""}
+   * when none is set; absent and empty are the same grants. An email Syncgate does not set is not
+   * compared: its PUT leaves SG's as it is (a user PUT merges).
+   */
+  private static boolean unchanged(Grants wanted, JsonObject user) {
+    Object email = user.getValue("email");
+    return wanted.roles().equals(strings(user.getJsonArray("admin_roles")))
+        && wanted.channels().equals(strings(user.getJsonArray("admin_channels")))
+        && (wanted.email() == null || wanted.email().equals(email));
   }
 
   private static Set<String> strings(JsonArray array) {
