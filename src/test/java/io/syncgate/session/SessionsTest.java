@@ -223,7 +223,7 @@ class SessionsTest {
     Instant later = clock.instant().plus(Duration.ofHours(1));
     SessionRef old = new SessionRef("todo", "hal", sg.openSession("todo", "hal", Duration.ofHours(1)), later);
     CompletableFuture<Void> ended = new CompletableFuture<>();
-    OpenStreams.Registration registration = sessions.streams().register(old, () -> ended.complete(null));
+    SessionStreams.Registration registration = sessions.streams().register(old, () -> ended.complete(null));
     SessionRef fresh = new SessionRef("todo", "hal", sg.openSession("todo", "hal", Duration.ofHours(1)), later);
     registration.moveTo(fresh);
 
