@@ -2,24 +2,16 @@ package io.syncgate.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.syncgate.backend.Backend;
-import io.syncgate.backend.syncgateway.SyncGatewayBackend;
-import io.syncgate.config.SyncGatewayConfig;
 import io.syncgate.identity.LogoutSubject;
 import io.syncgate.testing.MutableClock;
-import io.syncgate.testing.SyncGatewayStandIn;
+import io.syncgate.testing.StandInBackend;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
-import io.vertx.ext.web.client.WebClient;
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
@@ -34,35 +26,25 @@ class LogoutListTest {
   private static final String ISSUER = "https://idp.example/";
 
   private final MutableClock clock = MutableClock.startingNow();
-  private Vertx vertx;
-  private SyncGatewayStandIn sg;
-  private WebClient web;
+  private StandInBackend standIn;
   private Backend backend;
   private final List<LogoutList> lists = new CopyOnWriteArrayList<>();
 
   @BeforeEach
   void start() {
-    vertx = Vertx.vertx();
-    // The document store is never reached: _local documents live in the stand-in's Admin API.
-    sg = SyncGatewayStandIn.start(vertx, clock, Set.of("todo"), URI.create("http://127.0.0.1:9"));
-    web = WebClient.create(vertx);
-    SyncGatewayConfig config = new SyncGatewayConfig(sg.publicUrl(), sg.adminUrl(), SyncGatewayStandIn.ADMIN_USER,
-        SyncGatewayStandIn.ADMIN_PASSWORD, List.of("todo"), SyncGatewayStandIn.COOKIE_NAME, Duration.ofSeconds(2),
-        Duration.ofSeconds(5), Duration.ofSeconds(60), 0, Duration.ofSeconds(2), 4, Duration.ofSeconds(10));
-    backend = new SyncGatewayBackend(web, config, Map.of(), Timer.builder("t").register(new SimpleMeterRegistry()));
+    standIn = StandInBackend.start(clock, "todo");
+    backend = standIn.backend(Map.of());
   }
 
   @AfterEach
   void stop() {
     lists.forEach(LogoutList::close);
-    web.close();
-    sg.close();
-    vertx.close().await();
+    standIn.close();
   }
 
   /** One instance's list; what it learns is added to {@code learned}. */
   private LogoutList instance(List<String> learned) {
-    LogoutList list = new LogoutList(vertx, backend, "todo", clock, Duration.ofHours(1), REFRESH,
+    LogoutList list = new LogoutList(standIn.vertx(), backend, "todo", clock, Duration.ofHours(1), REFRESH,
         entries -> learned.addAll(entries.keySet()));
     lists.add(list);
     return list;

@@ -1,27 +1,22 @@
 package io.syncgate.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.syncgate.backend.Backend;
-import io.syncgate.backend.syncgateway.SyncGatewayBackend;
 import io.syncgate.config.CookiePolicy;
 import io.syncgate.config.Provisioning;
 import io.syncgate.config.SessionPolicy;
-import io.syncgate.config.SyncGatewayConfig;
 import io.syncgate.failure.GatewayFailure;
 import io.syncgate.identity.Identity;
 import io.syncgate.testing.MutableClock;
+import io.syncgate.testing.StandInBackend;
 import io.syncgate.testing.SyncGatewayStandIn;
-import io.vertx.core.Vertx;
-import io.vertx.ext.web.client.WebClient;
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -36,41 +31,31 @@ class SessionsTest {
   private static final String SECRET = "a-cookie-secret-of-at-least-32-characters";
   private static final Duration REVALIDATE = Duration.ofMillis(200);
 
-  private static Vertx vertx;
-  private static SyncGatewayStandIn sg;
-  private static WebClient web;
   private static final MutableClock clock = MutableClock.startingNow();
+  private static StandInBackend standIn;
+  private static SyncGatewayStandIn sg;
   private Sessions sessions;
 
   @BeforeAll
   static void start() {
-    vertx = Vertx.vertx();
-    // The document store is never reached: sessions use the Admin API only.
-    sg = SyncGatewayStandIn.start(vertx, clock, Set.of("todo", "notes"), URI.create("http://127.0.0.1:9"));
-    web = WebClient.create(vertx);
+    standIn = StandInBackend.start(clock, "todo", "notes");
+    sg = standIn.sg();
   }
 
   @AfterAll
   static void stop() {
-    web.close();
-    sg.close();
-    vertx.close().await();
+    standIn.close();
   }
 
   @BeforeEach
   void open() {
-    SyncGatewayConfig config = new SyncGatewayConfig(sg.publicUrl(), sg.adminUrl(), SyncGatewayStandIn.ADMIN_USER,
-        SyncGatewayStandIn.ADMIN_PASSWORD, List.of("todo", "notes"), SyncGatewayStandIn.COOKIE_NAME,
-        Duration.ofSeconds(2), Duration.ofSeconds(5), Duration.ofSeconds(60), 0, Duration.ofSeconds(2), 4,
-        Duration.ofSeconds(10));
     Provisioning grantsFromClaim = new Provisioning(true, null, "channels", List.of(), List.of(), null, false);
-    SimpleMeterRegistry metrics = new SimpleMeterRegistry();
-    Backend backend = new SyncGatewayBackend(web, config, Map.of("todo", grantsFromClaim, "notes", grantsFromClaim),
-        Timer.builder("t").register(metrics));
+    Backend backend = standIn.backend(Map.of("todo", grantsFromClaim, "notes", grantsFromClaim));
     SessionPolicy policy = new SessionPolicy(Duration.ofHours(24), 100, List.of(SECRET), false, REVALIDATE, 30, 100,
         Duration.ofHours(24), Duration.ofSeconds(5));
-    sessions = new Sessions(vertx, backend, backend, policy, new CookiePolicy(true, CookiePolicy.SameSite.LAX), "/sync",
-        List.of("todo", "notes"), List.of(SECRET), clock, metrics);
+    sessions = new Sessions(standIn.vertx(), backend, backend, policy,
+        new CookiePolicy(true, CookiePolicy.SameSite.LAX), "/sync", List.of("todo", "notes"), List.of(SECRET), clock,
+        new SimpleMeterRegistry());
     sg.forgetRequests();
   }
 
@@ -149,20 +134,24 @@ class SessionsTest {
   void aCookieClientsTicketPresentsItsSessionInItsDatabaseUntilItsDeadline() {
     Sessions.SignedIn signedIn = sessions.signIn("todo", token("dee", clock.instant())).await();
 
-    assertThat(signedIn.setCookie()).startsWith(SyncGatewayStandIn.COOKIE_NAME + "=" + signedIn.ticket() + "; Path=/sync/todo;");
+    assertThat(signedIn.setCookie())
+        .startsWith(SyncGatewayStandIn.COOKIE_NAME + "=" + signedIn.ticket() + "; Path=/sync/todo;");
     assertThat(sessions.cookieIn(List.of("a=1; " + SyncGatewayStandIn.COOKIE_NAME + "=" + signedIn.ticket())))
         .isEqualTo(signedIn.ticket());
     Sessions.Presented presented = sessions.forCookie("todo", signedIn.ticket());
     assertThat(presented.backendCookie())
         .isEqualTo(SyncGatewayStandIn.COOKIE_NAME + "=" + signedIn.session().sessionId());
-    assertThat(failure(() -> sessions.forCookie("notes", signedIn.ticket())).status()).isEqualTo(401);
-    assertThat(failure(() -> sessions.forCookie("todo", signedIn.session().sessionId())).reason())
+    assertThat(catchThrowableOfType(GatewayFailure.class,
+            () -> sessions.forCookie("notes", signedIn.ticket())).status()).isEqualTo(401);
+    assertThat(catchThrowableOfType(GatewayFailure.class,
+            () -> sessions.forCookie("todo", signedIn.session().sessionId())).reason())
         .contains("not opened through Syncgate");
     assertThat(sessions.ticketOf("notes", signedIn.ticket())).isNull();
 
     clock.advance(Duration.ofHours(1).plusSeconds(1));
     try {
-      assertThat(failure(() -> sessions.forCookie("todo", signedIn.ticket())).reason()).contains("expired");
+      assertThat(catchThrowableOfType(GatewayFailure.class,
+              () -> sessions.forCookie("todo", signedIn.ticket())).reason()).contains("expired");
       assertThat(sessions.ticketOf("todo", signedIn.ticket()).sessionId()).as("sign-out still finds it")
           .isEqualTo(signedIn.session().sessionId());
     } finally {
@@ -234,14 +223,5 @@ class SessionsTest {
     sg.deleteSessionsOf("hal");
     ended.get(5, TimeUnit.SECONDS);
     assertThat(sessions.streams().size()).isZero();
-  }
-
-  private static GatewayFailure failure(Runnable call) {
-    try {
-      call.run();
-    } catch (GatewayFailure failure) {
-      return failure;
-    }
-    throw new AssertionError("the call did not fail with a GatewayFailure");
   }
 }

@@ -1,9 +1,8 @@
 package io.syncgate.backend.syncgateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.syncgate.backend.BackendSession;
 import io.syncgate.config.Provisioning;
 import io.syncgate.config.SyncGatewayConfig;
@@ -11,16 +10,14 @@ import io.syncgate.failure.GatewayFailure;
 import io.syncgate.identity.Identity;
 import io.syncgate.testing.FreePort;
 import io.syncgate.testing.MutableClock;
+import io.syncgate.testing.StandInBackend;
 import io.syncgate.testing.SyncGatewayStandIn;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.WebClient;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,24 +32,19 @@ class SyncGatewayBackendTest {
       "todo", new Provisioning(true, null, "channels", List.of(), List.of("user-{name}"), "email", false),
       "closed", new Provisioning(false, null, null, List.of(), List.of(), null, false));
 
-  private static Vertx vertx;
-  private static SyncGatewayStandIn sg;
-  private static WebClient web;
   private static final MutableClock clock = MutableClock.startingNow();
+  private static StandInBackend standIn;
+  private static SyncGatewayStandIn sg;
 
   @BeforeAll
   static void start() {
-    vertx = Vertx.vertx();
-    // The document store is never reached: these are Admin API calls only.
-    sg = SyncGatewayStandIn.start(vertx, clock, Set.of("todo", "closed"), URI.create("http://127.0.0.1:9"));
-    web = WebClient.create(vertx);
+    standIn = StandInBackend.start(clock, "todo", "closed");
+    sg = standIn.sg();
   }
 
   @AfterAll
   static void stop() {
-    web.close();
-    sg.close();
-    vertx.close().await();
+    standIn.close();
   }
 
   @BeforeEach
@@ -60,20 +52,24 @@ class SyncGatewayBackendTest {
     sg.forgetRequests();
   }
 
-  private static SyncGatewayConfig config(URI adminUrl, String username, String password, List<String> databases,
-      Duration adminTimeout) {
-    return new SyncGatewayConfig(sg.publicUrl(), adminUrl, username, password, databases,
-        SyncGatewayStandIn.COOKIE_NAME, Duration.ofSeconds(2), adminTimeout, Duration.ofSeconds(60), 0,
-        Duration.ofSeconds(2), 4, Duration.ofSeconds(10));
+  private static SyncGatewayConfig config() {
+    return standIn.config();
   }
 
-  private static SyncGatewayConfig config() {
-    return config(sg.adminUrl(), SyncGatewayStandIn.ADMIN_USER, SyncGatewayStandIn.ADMIN_PASSWORD,
-        List.of("todo", "closed"), Duration.ofSeconds(5));
+  private static SyncGatewayConfig adminAt(URI adminUrl) {
+    return standIn.config(adminUrl, SyncGatewayStandIn.ADMIN_PASSWORD, List.of("todo"), Duration.ofSeconds(5));
+  }
+
+  private static SyncGatewayConfig presenting(String password) {
+    return standIn.config(sg.adminUrl(), password, List.of("todo"), Duration.ofSeconds(5));
+  }
+
+  private static SyncGatewayConfig serving(String... databases) {
+    return standIn.config(sg.adminUrl(), SyncGatewayStandIn.ADMIN_PASSWORD, List.of(databases), Duration.ofSeconds(5));
   }
 
   private static SyncGatewayBackend backend(SyncGatewayConfig config) {
-    return new SyncGatewayBackend(web, config, PROVISIONING, Timer.builder("t").register(new SimpleMeterRegistry()));
+    return standIn.backend(config, PROVISIONING);
   }
 
   private static Identity identity(String name, Object channels) {
@@ -81,14 +77,6 @@ class SyncGatewayBackendTest {
         clock.instant(), Map.of("channels", channels, "email", name + "@example.com"));
   }
 
-  private static GatewayFailure failure(Runnable call) {
-    try {
-      call.run();
-    } catch (GatewayFailure failure) {
-      return failure;
-    }
-    throw new AssertionError("the call did not fail with a GatewayFailure");
-  }
 
   @Test
   void aFirstSignInCreatesTheUserWithItsGrantsAndASessionSyncGatewayHonours() {
@@ -158,14 +146,18 @@ class SyncGatewayBackendTest {
     sg.addUser("todo", "eve", true);
 
     assertThat(backend.sessionExists("todo", "eve", id).await()).isFalse();
-    GatewayFailure refused = failure(() -> backend.openSession("todo", identity("eve", List.of()), TTL).await());
+    GatewayFailure refused = catchThrowableOfType(GatewayFailure.class,
+            () -> backend.openSession("todo", identity("eve", List.of()), TTL).await());
     assertThat(refused.status()).isEqualTo(403);
     assertThat(refused.reason()).contains("disabled");
   }
 
   @Test
   void aDatabaseThatRegistersNobodyRefusesAnUnknownUser() {
-    GatewayFailure refused = failure(() -> backend(config()).openSession("closed", identity("fay", List.of()), TTL).await());
+    SyncGatewayBackend backend = backend(config());
+
+    GatewayFailure refused = catchThrowableOfType(GatewayFailure.class,
+            () -> backend.openSession("closed", identity("fay", List.of()), TTL).await());
 
     assertThat(refused.status()).isEqualTo(403);
     assertThat(sg.hasUser("closed", "fay")).isFalse();
@@ -174,10 +166,10 @@ class SyncGatewayBackendTest {
 
   @Test
   void anUnknownDatabaseIsABadGateway() {
-    SyncGatewayBackend backend = backend(config(sg.adminUrl(), SyncGatewayStandIn.ADMIN_USER,
-        SyncGatewayStandIn.ADMIN_PASSWORD, List.of("nowhere"), Duration.ofSeconds(5)));
+    SyncGatewayBackend backend = backend(serving("nowhere"));
 
-    GatewayFailure failure = failure(() -> backend.openSession("nowhere", identity("gus", List.of()), TTL).await());
+    GatewayFailure failure = catchThrowableOfType(GatewayFailure.class,
+            () -> backend.openSession("nowhere", identity("gus", List.of()), TTL).await());
 
     assertThat(failure.status()).isEqualTo(502);
     assertThat(failure.reason()).contains("404");
@@ -185,10 +177,10 @@ class SyncGatewayBackendTest {
 
   @Test
   void refusedAdminCredentialsAreABadGatewayThatNamesNoSecret() {
-    SyncGatewayBackend backend = backend(config(sg.adminUrl(), SyncGatewayStandIn.ADMIN_USER, "wrong-password",
-        List.of("todo"), Duration.ofSeconds(5)));
+    SyncGatewayBackend backend = backend(presenting("wrong-password"));
 
-    GatewayFailure failure = failure(() -> backend.openSession("todo", identity("hal", List.of()), TTL).await());
+    GatewayFailure failure = catchThrowableOfType(GatewayFailure.class,
+            () -> backend.openSession("todo", identity("hal", List.of()), TTL).await());
 
     assertThat(failure.status()).isEqualTo(502);
     assertThat(failure.reason()).contains("401").doesNotContain("wrong-password");
@@ -198,10 +190,10 @@ class SyncGatewayBackendTest {
   @Test
   void anUnreachableAdminApiIsABadGateway() {
     URI nobody = URI.create("http://127.0.0.1:" + FreePort.next());
-    SyncGatewayBackend backend = backend(config(nobody, SyncGatewayStandIn.ADMIN_USER,
-        SyncGatewayStandIn.ADMIN_PASSWORD, List.of("todo"), Duration.ofSeconds(5)));
+    SyncGatewayBackend backend = backend(adminAt(nobody));
 
-    GatewayFailure failure = failure(() -> backend.openSession("todo", identity("ida", List.of()), TTL).await());
+    GatewayFailure failure = catchThrowableOfType(GatewayFailure.class,
+            () -> backend.openSession("todo", identity("ida", List.of()), TTL).await());
 
     assertThat(failure.status()).isEqualTo(502);
     assertThat(failure.reason()).contains("unreachable");
@@ -209,11 +201,12 @@ class SyncGatewayBackendTest {
 
   @Test
   void anAdminApiThatDoesNotAnswerInTimeIsAGatewayTimeout() {
-    SyncGatewayBackend backend = backend(config(sg.adminUrl(), SyncGatewayStandIn.ADMIN_USER,
-        SyncGatewayStandIn.ADMIN_PASSWORD, List.of("todo"), Duration.ofMillis(300)));
+    SyncGatewayBackend backend = backend(
+        standIn.config(sg.adminUrl(), SyncGatewayStandIn.ADMIN_PASSWORD, List.of("todo"), Duration.ofMillis(300)));
     sg.hangAdmin(true);
     try {
-      GatewayFailure failure = failure(() -> backend.sessionExists("todo", "jo", "0123").await());
+      GatewayFailure failure = catchThrowableOfType(GatewayFailure.class,
+              () -> backend.sessionExists("todo", "jo", "0123").await());
 
       assertThat(failure.status()).isEqualTo(504);
     } finally {
@@ -238,19 +231,16 @@ class SyncGatewayBackendTest {
 
   @Test
   void theDatabaseCheckSaysWhatIsWrongWithEachDatabase() {
-    assertThat(SyncGatewayBackend.check(web, config()).await()).isEmpty();
+    assertThat(SyncGatewayBackend.check(standIn.web(), config()).await()).isEmpty();
 
-    List<String> problems = SyncGatewayBackend.check(web, config(sg.adminUrl(), SyncGatewayStandIn.ADMIN_USER,
-        SyncGatewayStandIn.ADMIN_PASSWORD, List.of("todo", "nowhere"), Duration.ofSeconds(5))).await();
+    List<String> problems = SyncGatewayBackend.check(standIn.web(), serving("todo", "nowhere")).await();
     assertThat(problems).singleElement().asString().contains("database nowhere").contains("no such database (404)");
 
-    problems = SyncGatewayBackend.check(web, config(sg.adminUrl(), SyncGatewayStandIn.ADMIN_USER, "wrong-password",
-        List.of("todo"), Duration.ofSeconds(5))).await();
+    problems = SyncGatewayBackend.check(standIn.web(), presenting("wrong-password")).await();
     assertThat(problems).singleElement().asString().contains("(401)").doesNotContain("wrong-password");
 
     URI nobody = URI.create("http://127.0.0.1:" + FreePort.next());
-    problems = SyncGatewayBackend.check(web, config(nobody, SyncGatewayStandIn.ADMIN_USER,
-        SyncGatewayStandIn.ADMIN_PASSWORD, List.of("todo"), Duration.ofSeconds(5))).await();
+    problems = SyncGatewayBackend.check(standIn.web(), adminAt(nobody)).await();
     assertThat(problems).singleElement().asString().contains("unreachable: connection refused");
   }
 }
