@@ -1,5 +1,6 @@
 package io.syncgate.pouchdb;
 
+import io.syncgate.body.PassThroughBody;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
@@ -12,11 +13,10 @@ import org.slf4j.LoggerFactory;
  * the transform cannot read, or one past a bound of what a rewrite may hold, fails the stream,
  * which closes this exchange alone (its head is already sent), logged at WARN with its request id.
  */
-final class TransformedBody implements ReadStream<Buffer> {
+final class TransformedBody extends PassThroughBody {
 
   private static final Logger log = LoggerFactory.getLogger(TransformedBody.class);
 
-  private final ReadStream<Buffer> source;
   private final Transform transform;
   private final String requestId;
   private final String path;
@@ -26,7 +26,7 @@ final class TransformedBody implements ReadStream<Buffer> {
   private boolean failed;
 
   TransformedBody(ReadStream<Buffer> source, Transform transform, String requestId, String path) {
-    this.source = source;
+    super(source);
     this.transform = transform;
     this.requestId = requestId;
     this.path = path;
@@ -87,23 +87,5 @@ final class TransformedBody implements ReadStream<Buffer> {
     if (exceptionHandler != null) {
       exceptionHandler.handle(e);
     }
-  }
-
-  @Override
-  public ReadStream<Buffer> pause() {
-    source.pause();
-    return this;
-  }
-
-  @Override
-  public ReadStream<Buffer> resume() {
-    source.resume();
-    return this;
-  }
-
-  @Override
-  public ReadStream<Buffer> fetch(long amount) {
-    source.fetch(amount);
-    return this;
   }
 }

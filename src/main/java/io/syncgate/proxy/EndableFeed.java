@@ -1,5 +1,6 @@
 package io.syncgate.proxy;
 
+import io.syncgate.body.PassThroughBody;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

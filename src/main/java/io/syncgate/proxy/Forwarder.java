@@ -4,7 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.syncgate.pouchdb.PouchDbCompatibility;
-import io.syncgate.session.OpenStreams;
+import io.syncgate.session.SessionStreams;
 import io.syncgate.session.SessionRef;
 import io.syncgate.session.Sessions;
 import io.vertx.core.http.HttpClient;
@@ -36,7 +36,7 @@ import java.util.function.Consumer;
  * outermost first: origin failures become JSON, outbound headers are made safe, inbound headers
  * are made fit for the client; a fourth makes replication reads fit for PouchDB
  * ({@link PouchDbCompatibility}). Feeds and WebSockets that run on a session are registered
- * with {@link OpenStreams}, which ends them when the session's access ends.
+ * with {@link SessionStreams}, which ends them when the session's access ends.
  */
 public final class Forwarder {
 
@@ -57,7 +57,7 @@ public final class Forwarder {
   private final String originPath;
   private final Sessions sessions;
   private final PouchDbCompatibility pouchDb;
-  private final Streams streams;
+  private final EventLoopStreams streams;
   private final long requestTimeoutMillis;
   private final ProxyOptions options = new ProxyOptions().setSupportWebSocket(true);
   private final Timer latency;
@@ -75,7 +75,7 @@ public final class Forwarder {
    * @param streams where this event loop's feeds and WebSockets are kept, to be ended at a stop
    */
   public Forwarder(HttpClient client, URI publicUrl, Duration poolWait, Duration requestTimeout, Sessions sessions,
-      PouchDbCompatibility pouchDb, Streams streams, MeterRegistry metrics) {
+      PouchDbCompatibility pouchDb, EventLoopStreams streams, MeterRegistry metrics) {
     this.latency = Timer.builder("syncgate.backend.latency")
         .description("Time from a request sent to the backend to its answer's head; feeds and WebSockets apart")
         .tag("api", "public")
@@ -178,12 +178,12 @@ public final class Forwarder {
   }
 
   /**
-   * Registers a feed or WebSocket with {@link OpenStreams} as it is sent — a long-poll's answer
+   * Registers a feed or WebSocket with {@link SessionStreams} as it is sent — a long-poll's answer
    * may not begin until it ends — on the session it is sent with; {@link OutboundHeaders} moves
    * the registration if it replaces a stale session. Every {@code _changes} counts: a POST names
    * its feed in the body, which is not read here.
    */
-  private record StreamTracking(HttpServerRequest request, OpenStreams streams, Runnable end,
+  private record StreamTracking(HttpServerRequest request, SessionStreams streams, Runnable end,
       Consumer<Runnable> whenFinished) implements ProxyInterceptor {
     @Override
     public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
@@ -191,7 +191,7 @@ public final class Forwarder {
       // The links after this one have run up to the send: the session is known.
       SessionRef session = context.get(OutboundHeaders.SESSION, SessionRef.class);
       if (session != null && !request.response().closed()) {
-        OpenStreams.Registration registration = streams.register(session, end);
+        SessionStreams.Registration registration = streams.register(session, end);
         context.set(OutboundHeaders.REGISTRATION, registration);
         whenFinished.accept(registration::cancel);
       }
@@ -204,7 +204,7 @@ public final class Forwarder {
    * interval (25 s at Sync Gateway), and a client should know meanwhile that it is connected. The
    * body can be ended cleanly at a stop ({@link EndableFeed}).
    */
-  private record FeedHead(HttpServerRequest request, Streams streams, Consumer<Runnable> whenFinished)
+  private record FeedHead(HttpServerRequest request, EventLoopStreams streams, Consumer<Runnable> whenFinished)
       implements ProxyInterceptor {
 
     private static final String FEED = "syncgate.feed";

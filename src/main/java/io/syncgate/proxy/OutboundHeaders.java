@@ -5,7 +5,7 @@ import io.syncgate.proxy.Outbound.ClientPassword;
 import io.syncgate.proxy.Outbound.ClientSession;
 import io.syncgate.proxy.Outbound.Credential;
 import io.syncgate.proxy.Outbound.Session;
-import io.syncgate.session.OpenStreams;
+import io.syncgate.session.SessionStreams;
 import io.syncgate.session.Sessions;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -113,7 +113,7 @@ final class OutboundHeaders implements ProxyInterceptor {
         return sessions.forBearer(session.presented().session().db(), session.bearer()).compose(fresh -> {
           headers.set("cookie", fresh.backendCookie());
           context.set(SESSION, fresh.session());
-          OpenStreams.Registration registration = context.get(REGISTRATION, OpenStreams.Registration.class);
+          SessionStreams.Registration registration = context.get(REGISTRATION, SessionStreams.Registration.class);
           if (registration != null) {
             registration.moveTo(fresh.session());
           }

@@ -52,14 +52,14 @@ final class WebSocketRelay implements ProxyInterceptor {
   static final long CLOSE_GRACE_MILLIS = 2000;
 
   private final HttpServerRequest request;
-  private final Streams streams;
+  private final EventLoopStreams streams;
   private final Context context;
   private final List<Runnable> whenClosed = new ArrayList<>();
   private Link link;
   private boolean closed;
   private boolean switched;
 
-  WebSocketRelay(HttpServerRequest request, Streams streams) {
+  WebSocketRelay(HttpServerRequest request, EventLoopStreams streams) {
     this.request = request;
     this.streams = streams;
     this.context = Vertx.currentContext();

@@ -14,7 +14,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.syncgate.guard.ConnectionGuard;
-import io.syncgate.proxy.Streams;
+import io.syncgate.proxy.EventLoopStreams;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
@@ -45,7 +45,7 @@ final class GatewayMetrics implements AutoCloseable {
   /** [route][status class], 0 for a connection that closed before its answer. */
   private final Counter[][] requests = new Counter[Route.values().length][STATUS.length];
   private final Counter[] signIns = new Counter[STATUS.length];
-  private final List<Streams> streams = new CopyOnWriteArrayList<>();
+  private final List<EventLoopStreams> streams = new CopyOnWriteArrayList<>();
   private final String base;
   /** The sign-in and sign-out paths, {@code {base}/{db}/_session} of each database served. */
   private final Set<String> sessionPaths;
@@ -73,9 +73,9 @@ final class GatewayMetrics implements AutoCloseable {
         .description("Client connections this instance holds at most (listen.max_connections)").register(registry);
     FunctionCounter.builder("syncgate.connections.refused", guard, ConnectionGuard::refused)
         .description("Connections refused with 503 at the connection cap").register(registry);
-    Gauge.builder("syncgate.feeds.open", streams, all -> all.stream().mapToInt(Streams::feeds).sum())
+    Gauge.builder("syncgate.feeds.open", streams, all -> all.stream().mapToInt(EventLoopStreams::feeds).sum())
         .description("Long-poll and continuous _changes feeds open").register(registry);
-    Gauge.builder("syncgate.websockets.open", streams, all -> all.stream().mapToInt(Streams::webSockets).sum())
+    Gauge.builder("syncgate.websockets.open", streams, all -> all.stream().mapToInt(EventLoopStreams::webSockets).sum())
         .description("WebSockets (_blipsync, _changes?feed=websocket) open").register(registry);
     new JvmMemoryMetrics().bindTo(registry);
     gc.bindTo(registry);
@@ -96,7 +96,7 @@ final class GatewayMetrics implements AutoCloseable {
   }
 
   /** Counts one event loop's feeds and WebSockets in the gauges. */
-  void watch(Streams loop) {
+  void watch(EventLoopStreams loop) {
     streams.add(loop);
   }
 

@@ -4,7 +4,7 @@ import io.syncgate.config.SyncgateConfig;
 import io.syncgate.guard.ConnectionGuard;
 import io.syncgate.pouchdb.PouchDbCompatibility;
 import io.syncgate.proxy.Forwarder;
-import io.syncgate.proxy.Streams;
+import io.syncgate.proxy.EventLoopStreams;
 import io.syncgate.session.Sessions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -27,7 +27,7 @@ final class GatewayVerticle extends VerticleBase {
 
   private final Shared shared;
   private final int port;
-  private final Streams streams = new Streams();
+  private final EventLoopStreams streams = new EventLoopStreams();
   private HttpServer server;
 
   GatewayVerticle(Shared shared, int port) {

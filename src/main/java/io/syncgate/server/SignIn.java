@@ -2,8 +2,6 @@ package io.syncgate.server;
 
 import io.syncgate.failure.GatewayFailure;
 import io.syncgate.identity.Identity;
-import io.syncgate.identity.TokenVerifier;
-import io.syncgate.session.Sessions;
 import io.syncgate.session.Sessions.SignedIn;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -20,28 +18,15 @@ import java.util.function.Function;
  */
 final class SignIn {
 
-  private final TokenVerifier verifier;
-  private final Sessions sessions;
-  private final String basePath;
-  private final List<String> databases;
-  private final int maxBodyBytes;
+  private final SessionEndpoints endpoints;
 
-  SignIn(TokenVerifier verifier, Sessions sessions, String basePath, List<String> databases, int maxBodyBytes) {
-    this.maxBodyBytes = maxBodyBytes;
-    this.verifier = verifier;
-    this.sessions = sessions;
-    this.basePath = basePath;
-    this.databases = databases;
+  SignIn(SessionEndpoints endpoints) {
+    this.endpoints = endpoints;
   }
 
   /** {@code POST {base}/{db}/_session} with {@code Authorization: Bearer <jwt>}. */
   void session(RoutingContext ctx) {
-    InboundPath path = InboundPath.parse(ctx.request().uri(), basePath, databases);
-    if (path.isKeyspace()) {
-      // Sessions belong to the database, never to a scope or collection.
-      throw GatewayFailure.notFound("sessions are created on the database, not on a keyspace");
-    }
-    signIn(ctx, path.database(), identity -> null);
+    signIn(ctx, endpoints.database(ctx, "sessions are created on the database, not on a keyspace"), identity -> null);
   }
 
   /**
@@ -51,6 +36,7 @@ final class SignIn {
    */
   void seed(RoutingContext ctx) {
     String requested = ctx.pathParam("user");
+    List<String> databases = endpoints.databases();
     String db = ctx.queryParams().get("db") != null ? ctx.queryParams().get("db") : databases.get(0);
     if (!databases.contains(db)) {
       throw GatewayFailure.notFound("no such database");
@@ -64,11 +50,11 @@ final class SignIn {
     if (credentials.scheme() != Credentials.Scheme.BEARER) {
       throw GatewayFailure.credentialsRequired("sign in with the identity provider's token as a bearer token");
     }
-    SmallBody.discard(ctx.request(), maxBodyBytes)
-        .compose(v -> verifier.verify(credentials.value(), ctx.get(GatewayRouter.CLIENT)))
+    endpoints.discardBody(ctx)
+        .compose(v -> endpoints.verifier().verify(credentials.value(), ctx.get(GatewayRouter.CLIENT)))
         .compose(identity -> {
           GatewayFailure refused = check.apply(identity);
-          return refused != null ? Future.failedFuture(refused) : sessions.signIn(db, identity);
+          return refused != null ? Future.failedFuture(refused) : endpoints.sessions().signIn(db, identity);
         })
         .onSuccess(session -> respond(ctx, session))
         .onFailure(ctx::fail);

@@ -1,13 +1,11 @@
 package io.syncgate.server;
 
 import io.syncgate.failure.GatewayFailure;
-import io.syncgate.identity.TokenVerifier;
 import io.syncgate.session.SessionRef;
 import io.syncgate.session.Sessions;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import java.util.List;
 
 /**
  * {@code DELETE {base}/{db}/_session}: ends the caller's session at the backend through the Admin
@@ -17,23 +15,17 @@ import java.util.List;
  */
 final class SignOut {
 
-  private final TokenVerifier tokens;
+  private final SessionEndpoints endpoints;
   private final Sessions sessions;
-  private final String basePath;
-  private final List<String> databases;
-  private final int maxBodyBytes;
 
-  SignOut(TokenVerifier tokens, Sessions sessions, String basePath, List<String> databases, int maxBodyBytes) {
-    this.maxBodyBytes = maxBodyBytes;
-    this.tokens = tokens;
-    this.sessions = sessions;
-    this.basePath = basePath;
-    this.databases = databases;
+  SignOut(SessionEndpoints endpoints) {
+    this.endpoints = endpoints;
+    this.sessions = endpoints.sessions();
   }
 
   void session(RoutingContext ctx) {
     // Read (and drop) the body first: a refused one must change nothing.
-    SmallBody.discard(ctx.request(), maxBodyBytes).onComplete(read -> {
+    endpoints.discardBody(ctx).onComplete(read -> {
       try {
         if (read.failed()) {
           throw read.cause();
@@ -46,16 +38,12 @@ final class SignOut {
   }
 
   private void signOut(RoutingContext ctx) {
-    InboundPath path = InboundPath.parse(ctx.request().uri(), basePath, databases);
-    if (path.isKeyspace()) {
-      throw GatewayFailure.notFound("sessions belong to the database, not to a keyspace");
-    }
-    String db = path.database();
+    String db = endpoints.database(ctx, "sessions belong to the database, not to a keyspace");
     boolean all = "true".equals(ctx.queryParams().get("all"));
     Credentials credentials = Credentials.ofHeader(ctx.request());
     Future<Void> ended;
     if (credentials.scheme() == Credentials.Scheme.BEARER) {
-      ended = tokens.verify(credentials.value(), ctx.get(GatewayRouter.CLIENT)).compose(identity -> {
+      ended = endpoints.verifier().verify(credentials.value(), ctx.get(GatewayRouter.CLIENT)).compose(identity -> {
         if (all) {
           return sessions.revokeAll(db, identity.username());
         }

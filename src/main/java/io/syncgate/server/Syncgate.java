@@ -95,10 +95,12 @@ public final class Syncgate {
         metrics.registry());
     List<String> databases = config.syncGateway().databases();
     AtomicBoolean stopping = new AtomicBoolean();
+    var endpoints = new SessionEndpoints(verifier, sessions, config.basePath(), databases,
+        config.inbound().maxBodyBytes());
     var shared = new GatewayVerticle.Shared(
         config,
-        new SignIn(verifier, sessions, config.basePath(), databases, config.inbound().maxBodyBytes()),
-        new SignOut(verifier, sessions, config.basePath(), databases, config.inbound().maxBodyBytes()),
+        new SignIn(endpoints),
+        new SignOut(endpoints),
         new BackchannelLogout(new LogoutTokens(verifier), sessions, config.inbound().maxBodyBytes(), clock),
         new Authenticator(verifier, sessions, config.access()),
         sessions,

@@ -33,7 +33,7 @@ import java.util.concurrent.CompletableFuture;
  * deadline ({@link Tickets}), which every instance checks without shared state, so the backend's
  * sliding renewal cannot carry it past the token. A bearer client never sees a session: one per
  * user and database is held for it and reused until shortly before it expires. Sign-out and
- * revocation end sessions at the backend and the streams that run on them ({@link OpenStreams}),
+ * revocation end sessions at the backend and the streams that run on them ({@link SessionStreams}),
  * and so does the identity provider's back-channel logout, whose tokens every instance then
  * refuses ({@link LogoutList}).
  */
@@ -76,7 +76,7 @@ public final class Sessions implements AutoCloseable {
   private final Tickets tickets;
   private final SessionCookies cookies;
   private final String basePath;
-  private final OpenStreams streams;
+  private final SessionStreams streams;
   private final AsyncCache<Key, Held> held;
   private final Cache<Key, GatewayFailure> refused;
   /** Cookie sessions opened here, by backend session id: a provider's logout of their token ends them at the backend. */
@@ -110,7 +110,7 @@ public final class Sessions implements AutoCloseable {
     this.tickets = new Tickets(secrets);
     this.cookies = new SessionCookies(cookiePolicy, basePath, clock);
     this.basePath = basePath;
-    this.streams = new OpenStreams(vertx, backend, clock, policy.revalidateInterval());
+    this.streams = new SessionStreams(vertx, backend, clock, policy.revalidateInterval());
     this.limits = new SignInLimits(policy, clock);
     Ticker ticker = () -> {
       Instant now = clock.instant();
@@ -138,7 +138,7 @@ public final class Sessions implements AutoCloseable {
         policy.logoutRefreshInterval(), this::endLoggedOut);
   }
 
-  public OpenStreams streams() {
+  public SessionStreams streams() {
     return streams;
   }
 

@@ -7,6 +7,7 @@ import io.syncgate.config.CookiePolicy;
 import io.syncgate.config.CookiePolicy.SameSite;
 import io.syncgate.testing.MutableClock;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class SessionCookiesTest {
@@ -56,5 +57,16 @@ class SessionCookiesTest {
   @Test
   void anUnreadableHeaderIsDropped() {
     assertThat(new SessionCookies(new CookiePolicy(true, SameSite.LAX), "/sync", clock).rewrite("=")).isNull();
+  }
+
+  @Test
+  void theSessionCookieIsFoundBySemicolonsOnlyAndTheFirstOneWins() {
+    List<String> headers = List.of("theme=dark,SyncGatewaySession=not-this", " other=1 ; SyncGatewaySession = first ;x=2",
+        "SyncGatewaySession=second");
+
+    assertThat(SessionCookies.find(headers, "SyncGatewaySession")).isEqualTo("first");
+    assertThat(SessionCookies.find(List.of("SyncGatewaySession=a,b"), "SyncGatewaySession")).isEqualTo("a,b");
+    assertThat(SessionCookies.find(List.of("XSyncGatewaySession=a; =b"), "SyncGatewaySession")).isNull();
+    assertThat(SessionCookies.find(List.of(), "SyncGatewaySession")).isNull();
   }
 }

@@ -10,9 +10,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The feeds and WebSockets one event loop is relaying, each with a way to end it cleanly: a feed
  * at a line boundary (a long-poll with an empty answer a client resumes from), a WebSocket with a
  * close frame between two frames. A stop ends them all at once, so their clients reconnect to
- * another instance instead of waiting out the drain. Used on its event loop only.
+ * another instance instead of waiting out the drain. Used on its event loop only. (The streams
+ * to end when a session's access ends are {@link io.syncgate.session.SessionStreams}.)
  */
-public final class Streams {
+public final class EventLoopStreams {
 
   private final Set<Runnable> open = new LinkedHashSet<>();
   /** Counts for metrics, read from any thread. */

@@ -23,11 +23,12 @@ import org.slf4j.LoggerFactory;
  * longer knows its session (signed out on another instance, deleted by an operator, a disabled
  * user), which is asked once per session every revalidation interval, and when a provider's
  * back-channel logout ends the token its session was opened for. Ending a stream closes its
- * connection, so the client retries and meets the 401 it is now due.
+ * connection, so the client retries and meets the 401 it is now due. One registry serves every
+ * event loop. (The streams each event loop ends at a stop are {@code proxy.EventLoopStreams}.)
  */
-public final class OpenStreams implements AutoCloseable {
+public final class SessionStreams implements AutoCloseable {
 
-  private static final Logger log = LoggerFactory.getLogger(OpenStreams.class);
+  private static final Logger log = LoggerFactory.getLogger(SessionStreams.class);
   /** How often deadlines are checked: the "within a second" of the promise, with room to spare. */
   static final Duration SWEEP = Duration.ofMillis(250);
 
@@ -54,7 +55,7 @@ public final class OpenStreams implements AutoCloseable {
   private final long sweepTimer;
   private final long revalidateTimer;
 
-  OpenStreams(Vertx vertx, Backend backend, Clock clock, Duration revalidateInterval) {
+  SessionStreams(Vertx vertx, Backend backend, Clock clock, Duration revalidateInterval) {
     this.vertx = vertx;
     this.backend = backend;
     this.clock = clock;
