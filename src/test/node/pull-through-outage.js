@@ -8,6 +8,7 @@
 'use strict';
 
 const crypto = require('crypto');
+const { report } = require('./report');
 const nodeFetch = require('node-fetch');
 const PouchDB = require('pouchdb');
 PouchDB.plugin(require('pouchdb-adapter-memory'));
@@ -51,9 +52,4 @@ async function main() {
   result.ok = result.missing.length === 0;
 }
 
-main()
-  .catch((err) => { result.ok = false; result.error = String(err && (err.stack || err.message || err)); })
-  .finally(() => {
-    process.stdout.write(JSON.stringify(result) + '\n');
-    process.exit(result.ok ? 0 : 1);
-  });
+report(main, result);

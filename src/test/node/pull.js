@@ -14,6 +14,7 @@
 'use strict';
 
 const crypto = require('crypto');
+const { report } = require('./report');
 const nodeFetch = require('node-fetch');
 const PouchDB = require('pouchdb');
 PouchDB.plugin(require('pouchdb-adapter-memory'));
@@ -115,14 +116,4 @@ async function main() {
   result.ok = true;
 }
 
-main()
-  .catch((err) => {
-    result.ok = false;
-    result.error = String(err && (err.stack || err.message || err));
-    result.errorMessage = err && err.message;
-    result.errorReason = err && err.reason;
-  })
-  .finally(() => {
-    process.stdout.write(JSON.stringify(result) + '\n');
-    process.exit(result.ok ? 0 : 1);
-  });
+report(main, result, (err) => ({ errorMessage: err.message, errorReason: err.reason }));

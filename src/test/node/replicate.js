@@ -13,6 +13,7 @@
 'use strict';
 
 const crypto = require('crypto');
+const { report } = require('./report');
 const nodeFetch = require('node-fetch'); // PouchDB's own fetch, minus its cookie jar
 const PouchDB = require('pouchdb');
 PouchDB.plugin(require('pouchdb-adapter-memory'));
@@ -121,13 +122,4 @@ async function main() {
   result.ok = true;
 }
 
-main()
-  .catch((err) => {
-    result.ok = false;
-    result.error = String(err && (err.stack || err.message || err));
-    if (err && err.status) result.errorStatus = err.status;
-  })
-  .finally(() => {
-    process.stdout.write(JSON.stringify(result) + '\n');
-    process.exit(result.ok ? 0 : 1);
-  });
+report(main, result, (err) => (err.status ? { errorStatus: err.status } : {}));

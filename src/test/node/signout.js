@@ -6,6 +6,7 @@
 'use strict';
 
 const nodeFetch = require('node-fetch');
+const { report } = require('./report');
 const PouchDB = require('pouchdb');
 PouchDB.plugin(require('pouchdb-adapter-memory'));
 
@@ -45,12 +46,4 @@ async function main() {
   result.ok = true;
 }
 
-main()
-  .catch((err) => {
-    result.ok = false;
-    result.error = String(err && (err.stack || err.message || err));
-  })
-  .finally(() => {
-    process.stdout.write(JSON.stringify(result) + '\n');
-    process.exit(result.ok ? 0 : 1);
-  });
+report(main, result);

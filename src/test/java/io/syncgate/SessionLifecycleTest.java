@@ -8,10 +8,8 @@ import io.syncgate.testing.Http.Response;
 import io.syncgate.testing.OpenFeed;
 import io.syncgate.testing.PouchDbClient;
 import io.syncgate.testing.TestStack;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.http.HttpMethod;
 import java.time.Duration;
@@ -162,8 +160,8 @@ class SessionLifecycleTest {
     try {
       AtomicBoolean expiredClosed = new AtomicBoolean();
       AtomicBoolean signedOutClosed = new AtomicBoolean();
-      connect(client, Map.of("authorization", "Bearer " + shortToken), expiredClosed);
-      connect(client, Map.of("cookie", cookie), signedOutClosed);
+      stack.openBlipSocket(client, Map.of("authorization", "Bearer " + shortToken), expiredClosed);
+      stack.openBlipSocket(client, Map.of("cookie", cookie), signedOutClosed);
 
       stack.clock.advance(Duration.ofSeconds(60));
       Awaitility.await().atMost(Duration.ofSeconds(1)).untilTrue(expiredClosed);
@@ -176,19 +174,6 @@ class SessionLifecycleTest {
     }
   }
 
-  private static void connect(WebSocketClient client, Map<String, String> headers, AtomicBoolean closed) {
-    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(stack.port())
-        .setURI("/sync/todo/_blipsync").addSubProtocol("BLIP_3+CBMobile_3");
-    headers.forEach(options::addHeader);
-    Promise<Void> open = Promise.promise();
-    stack.vertx.getOrCreateContext().runOnContext(v -> client.connect(options)
-        .onSuccess(socket -> {
-          socket.closeHandler(x -> closed.set(true));
-          open.complete();
-        })
-        .onFailure(open::fail));
-    open.future().await();
-  }
 
   @Test
   void aBearerClientSignsOutTheSessionHeldForIt() {

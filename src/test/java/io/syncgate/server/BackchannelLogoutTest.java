@@ -9,10 +9,8 @@ import io.syncgate.testing.Http;
 import io.syncgate.testing.Http.Response;
 import io.syncgate.testing.OpenFeed;
 import io.syncgate.testing.TestStack;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import java.net.URLEncoder;
@@ -149,9 +147,9 @@ class BackchannelLogoutTest {
       AtomicBoolean bearerClosed = new AtomicBoolean();
       AtomicBoolean cookieClosed = new AtomicBoolean();
       AtomicBoolean otherClosed = new AtomicBoolean();
-      connect(client, Map.of("authorization", "Bearer " + token), bearerClosed);
-      connect(client, Map.of("cookie", cookie), cookieClosed);
-      connect(client, Map.of("cookie", otherDevice), otherClosed);
+      stack.openBlipSocket(client, Map.of("authorization", "Bearer " + token), bearerClosed);
+      stack.openBlipSocket(client, Map.of("cookie", cookie), cookieClosed);
+      stack.openBlipSocket(client, Map.of("cookie", otherDevice), otherClosed);
 
       assertThat(postLogout(stack.port(), logoutToken(null, "socket-session", claims -> claims)).status()).isEqualTo(200);
 
@@ -162,19 +160,6 @@ class BackchannelLogoutTest {
     }
   }
 
-  private static void connect(WebSocketClient client, Map<String, String> headers, AtomicBoolean closed) {
-    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(stack.port())
-        .setURI("/sync/todo/_blipsync").addSubProtocol("BLIP_3+CBMobile_3");
-    headers.forEach(options::addHeader);
-    Promise<Void> open = Promise.promise();
-    stack.vertx.getOrCreateContext().runOnContext(v -> client.connect(options)
-        .onSuccess(socket -> {
-          socket.closeHandler(x -> closed.set(true));
-          open.complete();
-        })
-        .onFailure(open::fail));
-    open.future().await();
-  }
 
   @Test
   void anotherInstanceEndsTheFeedsAndRefusesTheTokensOfALogoutItDidNotReceive() throws Exception {

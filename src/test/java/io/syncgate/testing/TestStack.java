@@ -6,13 +6,17 @@ import io.syncgate.config.ConfigException;
 import io.syncgate.config.ConfigLoader;
 import io.syncgate.config.SyncgateConfig;
 import io.syncgate.server.Syncgate;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -167,6 +171,24 @@ public final class TestStack implements AutoCloseable, BeforeEachCallback, After
 
   public int port() {
     return syncgate.publicPort();
+  }
+
+  /**
+   * Opens a Couchbase Lite style WebSocket ({@code _blipsync} of the database {@code todo}, BLIP
+   * offered) with {@code headers}; {@code closed} turns true when it closes.
+   */
+  public void openBlipSocket(WebSocketClient client, Map<String, String> headers, AtomicBoolean closed) {
+    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port())
+        .setURI(BASE + "/" + DB + "/_blipsync").addSubProtocol("BLIP_3+CBMobile_3");
+    headers.forEach(options::addHeader);
+    Promise<Void> open = Promise.promise();
+    vertx.getOrCreateContext().runOnContext(v -> client.connect(options)
+        .onSuccess(socket -> {
+          socket.closeHandler(x -> closed.set(true));
+          open.complete();
+        })
+        .onFailure(open::fail));
+    open.future().await();
   }
 
   /** Syncgate's URL for a database, as clients use it. */
