@@ -106,6 +106,8 @@ class BackendFailureTest {
 
       assertThat(busy.status()).as(busy.toString()).isEqualTo(503);
       assertThat(busy.header("retry-after")).isEqualTo("1");
+      assertThat(busy.header("cache-control")).as("as every failure, from whichever layer").isEqualTo("no-store");
+      assertThat(busy.header("content-type")).isEqualTo("application/json");
       assertThat(busy.json()).isEqualTo(new JsonObject().put("error", "service_unavailable")
           .put("reason", "every connection to the backend is busy: try again"));
     } finally {

@@ -1,11 +1,14 @@
 package io.syncgate.failure;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Every way a request can be refused or fail, each {@link Kind} with its HTTP status and a stable
  * CouchDB-style error code. Links of the request path fail their {@code Future} with one of these;
- * one responder turns it into {@code {"error","reason"}} JSON. Reasons are shown to clients, so they
+ * {@link #headers()} and {@link #body()} are how it is answered, whichever layer writes it. Reasons are shown to clients, so they
  * never hold a token, cookie or session id.
  */
 public final class GatewayFailure extends RuntimeException {
@@ -95,6 +98,29 @@ public final class GatewayFailure extends RuntimeException {
 
   public JsonObject toJson() {
     return new JsonObject().put("error", error()).put("reason", reason());
+  }
+
+  /** The body every failure answers with, wherever it is written: {@code {"error","reason"}}. */
+  public Buffer body() {
+    return Buffer.buffer(toJson().encode());
+  }
+
+  /**
+   * The headers every failure answers with beside its body, wherever it is written (a route, the
+   * proxy, beneath the HTTP codec): its media type, {@code Cache-Control: no-store}, and the
+   * {@code Retry-After} and RFC 6750 challenge it carries, if any. Lower-case names, in order.
+   */
+  public Map<String, String> headers() {
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("content-type", "application/json");
+    headers.put("cache-control", "no-store");
+    if (retryAfterSeconds() > 0) {
+      headers.put("retry-after", Long.toString(retryAfterSeconds()));
+    }
+    if (wwwAuthenticate() != null) {
+      headers.put("www-authenticate", wwwAuthenticate());
+    }
+    return headers;
   }
 
   /** No credentials at all: RFC 6750 §3.1 says the challenge then carries no error code. */

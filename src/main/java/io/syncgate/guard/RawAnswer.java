@@ -17,12 +17,12 @@ final class RawAnswer {
   private RawAnswer() {}
 
   static void answerAndClose(ChannelHandlerContext beneathCodec, GatewayFailure failure) {
-    byte[] body = failure.toJson().encode().getBytes(StandardCharsets.UTF_8);
-    String head = "HTTP/1.1 " + failure.status() + " " + HttpResponseStatus.valueOf(failure.status()).reasonPhrase()
-        + "\r\ncontent-type: application/json\r\ncontent-length: " + body.length
-        + (failure.retryAfterSeconds() > 0 ? "\r\nretry-after: " + failure.retryAfterSeconds() : "")
-        + "\r\nconnection: close\r\n\r\n";
-    ByteBuf bytes = Unpooled.wrappedBuffer(head.getBytes(StandardCharsets.US_ASCII), body);
+    byte[] body = failure.body().getBytes();
+    StringBuilder head = new StringBuilder("HTTP/1.1 ").append(failure.status()).append(' ')
+        .append(HttpResponseStatus.valueOf(failure.status()).reasonPhrase()).append("\r\n");
+    failure.headers().forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
+    head.append("content-length: ").append(body.length).append("\r\nconnection: close\r\n\r\n");
+    ByteBuf bytes = Unpooled.wrappedBuffer(head.toString().getBytes(StandardCharsets.US_ASCII), body);
     beneathCodec.writeAndFlush(bytes).addListener(ChannelFutureListener.CLOSE);
   }
 }

@@ -52,13 +52,7 @@ final class OriginFailures implements ProxyInterceptor {
       // The path only: a query string may carry what no log should.
       log.warn("{} {}: {} ({})", context.request().getMethod(), context.request().proxiedRequest().path(),
           failure.reason(), cause.toString());
-      if (failure.retryAfterSeconds() > 0) {
-        context.response().putHeader("retry-after", Long.toString(failure.retryAfterSeconds()));
-      }
-      context.response()
-          .setStatusCode(failure.status())
-          .setStatusMessage(null)
-          .setBody(Body.body(Buffer.buffer(failure.toJson().encode()), MediaType.parse("application/json")));
+      Failures.answer(context.response(), failure);
     }
     return context.sendResponse();
   }

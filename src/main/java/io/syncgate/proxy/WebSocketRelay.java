@@ -151,11 +151,12 @@ final class WebSocketRelay implements ProxyInterceptor {
         // Anything but 101 (a document, a feed's body) is no answer to an upgrade: the backend failed it.
         GatewayFailure failure = GatewayFailure.badGateway("Sync Gateway answered the WebSocket upgrade with "
             + response.getStatusCode() + " instead of switching protocols");
-        response.setStatusCode(failure.status());
-        response.setBody(Body.body(Buffer.buffer(failure.toJson().encode()), MediaType.parse("application/json")));
+        Failures.answer(response, failure);
       } else if (!json) {
-        GatewayFailure failure = refusal(response.getStatusCode());
-        response.setBody(Body.body(Buffer.buffer(failure.toJson().encode()), MediaType.parse("application/json")));
+        // SG's status stays: only its body is replaced.
+        int status = response.getStatusCode();
+        Failures.answer(response, refusal(status));
+        response.setStatusCode(status);
       }
       response.putHeader("connection", "close");
     }

@@ -37,16 +37,9 @@ final class FailureResponder implements Handler<RoutingContext> {
       // Let the paused request end, so the connection can serve the next one.
       ctx.request().resume();
     }
-    response.setStatusCode(failure.status())
-        .putHeader("content-type", "application/json")
-        .putHeader("cache-control", "no-store");
-    if (failure.retryAfterSeconds() > 0) {
-      response.putHeader("retry-after", Long.toString(failure.retryAfterSeconds()));
-    }
-    if (failure.wwwAuthenticate() != null) {
-      response.putHeader("www-authenticate", failure.wwwAuthenticate());
-    }
-    response.end(failure.toJson().encode());
+    response.setStatusCode(failure.status());
+    failure.headers().forEach(response::putHeader);
+    response.end(failure.body());
   }
 
   private static boolean declaresBody(HttpServerRequest request) {

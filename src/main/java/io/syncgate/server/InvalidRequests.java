@@ -26,11 +26,10 @@ final class InvalidRequests {
             : ConnectionGuard.isBothFramings(cause)
                 ? GatewayFailure.badRequest("the request has " + cause.getMessage() + ": one framing only (RFC 9112, section 6.1)")
                 : GatewayFailure.badRequest("the request cannot be read");
-    request.response()
-        .setStatusCode(failure.status())
-        .putHeader("content-type", "application/json")
-        .putHeader("connection", "close")
-        .end(failure.toJson().encode())
+    var response = request.response().setStatusCode(failure.status());
+    failure.headers().forEach(response::putHeader);
+    response.putHeader("connection", "close")
+        .end(failure.body())
         .onComplete(v -> request.connection().close());
   }
 }

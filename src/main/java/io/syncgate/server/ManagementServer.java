@@ -1,5 +1,6 @@
 package io.syncgate.server;
 
+import io.syncgate.failure.GatewayFailure;
 import io.syncgate.identity.TokenVerifier;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -66,8 +67,11 @@ final class ManagementServer {
       }
       json(ctx, ready ? 200 : 503, body);
     });
-    router.route().handler(ctx -> json(ctx, 404, new JsonObject().put("error", "not_found")
-        .put("reason", "no such endpoint")));
+    router.route().handler(ctx -> {
+      GatewayFailure failure = GatewayFailure.notFound("no such endpoint");
+      failure.headers().forEach(ctx.response()::putHeader);
+      ctx.response().setStatusCode(failure.status()).end(failure.body());
+    });
     return vertx.createHttpServer()
         .requestHandler(router)
         .listen(listener.port(), listener.host());
