@@ -564,8 +564,22 @@ final class StandInDocuments {
     return fetch(method, uri, body, null);
   }
 
-  /** Fetches from the store; when the client of {@code ctx} goes away first, so does the store request (a long-poll). */
+  /**
+   * Fetches from the store; when the client of {@code ctx} goes away first, so does the store
+   * request (a long-poll). A GET whose connection the store closed before answering (PouchDB
+   * Server drops some when many readers load it) is asked again, once, as SG retries its bucket.
+   */
   private Future<Stored> fetch(HttpMethod method, String uri, Buffer body, RoutingContext ctx) {
+    Future<Stored> fetched = fetchOnce(method, uri, body, ctx);
+    if (method != HttpMethod.GET) {
+      return fetched;
+    }
+    return fetched.recover(failure -> failure instanceof io.vertx.core.http.HttpClosedException
+        && (ctx == null || !ctx.response().closed())
+        ? fetchOnce(method, uri, body, ctx) : Future.failedFuture(failure));
+  }
+
+  private Future<Stored> fetchOnce(HttpMethod method, String uri, Buffer body, RoutingContext ctx) {
     return store.request(new RequestOptions().setMethod(method).setURI(uri).setHost(host()).setPort(port())
             .putHeader("accept", "application/json").putHeader("content-type", "application/json"))
         .compose(request -> {
