@@ -32,9 +32,10 @@ import java.util.function.Consumer;
 /**
  * Streams an authenticated request to the backend's public port and its response back, through
  * vertx-http-proxy: bodies flow with back-pressure and are never buffered, and long-poll or
- * continuous feeds stay open as long as the backend keeps them. Three links shape the exchange,
- * outermost first: origin failures become JSON, outbound headers are made safe, inbound headers
- * are made fit for the client; a fourth makes replication reads fit for PouchDB
+ * continuous feeds stay open as long as the backend keeps them. Links shape the exchange,
+ * outermost first: origin failures become JSON, outbound headers are made safe, a Bearer
+ * client's request refused on a stale session is sent again on a fresh one ({@link BearerRetry}),
+ * inbound headers are made fit for the client; a fourth makes replication reads fit for PouchDB
  * ({@link PouchDbCompatibility}). Feeds and WebSockets that run on a session are registered
  * with {@link SessionStreams}, which ends them when the session's access ends.
  */
@@ -149,8 +150,11 @@ public final class Forwarder {
       proxy.addInterceptor(new FeedHead(request, streams, ended -> ctx.addEndHandler(v -> ended.run())));
     }
     proxy.addInterceptor(new OriginFailures(), true)
-        .addInterceptor(new OutboundHeaders(outbound, originPath, sessions), true)
-        .addInterceptor(new InboundHeaders(outbound, sessions), true);
+        .addInterceptor(new OutboundHeaders(outbound, originPath, sessions), true);
+    if (outbound.credential() instanceof Outbound.Session session && session.isBearer()) {
+      proxy.addInterceptor(new BearerRetry(session, sessions), true);
+    }
+    proxy.addInterceptor(new InboundHeaders(outbound, sessions), true);
     ProxyInterceptor replicationReads = pouchDb.interceptorFor(request.method(), outbound.uri());
     if (replicationReads != null) {
       proxy.addInterceptor(replicationReads);
@@ -179,7 +183,7 @@ public final class Forwarder {
 
   /**
    * Registers a feed or WebSocket with {@link SessionStreams} as it is sent — a long-poll's answer
-   * may not begin until it ends — on the session it is sent with; {@link OutboundHeaders} moves
+   * may not begin until it ends — on the session it is sent with; {@link BearerRetry} moves
    * the registration if it replaces a stale session. Every {@code _changes} counts: a POST names
    * its feed in the body, which is not read here.
    */

@@ -5,14 +5,9 @@ import io.syncgate.proxy.Outbound.ClientPassword;
 import io.syncgate.proxy.Outbound.ClientSession;
 import io.syncgate.proxy.Outbound.Credential;
 import io.syncgate.proxy.Outbound.Session;
-import io.syncgate.session.SessionStreams;
 import io.syncgate.session.Sessions;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.MultiMap;
-import io.vertx.httpproxy.Body;
 import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyInterceptor;
 import io.vertx.httpproxy.ProxyResponse;
@@ -39,13 +34,11 @@ final class OutboundHeaders implements ProxyInterceptor {
 
   private final Outbound outbound;
   private final String originPath;
-  private final Sessions sessions;
   private final String sessionCookieName;
 
   OutboundHeaders(Outbound outbound, String originPath, Sessions sessions) {
     this.outbound = outbound;
     this.originPath = originPath;
-    this.sessions = sessions;
     this.sessionCookieName = sessions.cookieName();
   }
 
@@ -101,37 +94,6 @@ final class OutboundHeaders implements ProxyInterceptor {
     if (credential instanceof Session session) {
       context.set(SESSION, session.presented().session());
     }
-    if (credential instanceof Session session && session.isBearer() && isBodiless(context)) {
-      // Nothing to resend but the head: a GET or HEAD the backend refused on the held session is
-      // asked again, once, on a fresh one, and the client never sees the stale session.
-      return context.sendRequest().compose(response -> {
-        if (response.getStatusCode() != 401) {
-          return Future.succeededFuture(response);
-        }
-        response.release();
-        sessions.forgetRefused(session.presented().session());
-        return sessions.forBearer(session.presented().session().db(), session.bearer()).compose(fresh -> {
-          headers.set("cookie", fresh.backendCookie());
-          context.set(SESSION, fresh.session());
-          SessionStreams.Registration registration = context.get(REGISTRATION, SessionStreams.Registration.class);
-          if (registration != null) {
-            registration.moveTo(fresh.session());
-          }
-          // The client's (empty) body was read by the first attempt. Not null: vertx-http-proxy's
-          // failure path releases the body, and a null one would leave the client unanswered.
-          context.request().setBody(Body.body(Buffer.buffer()));
-          return context.sendRequest();
-        });
-      });
-    }
     return context.sendRequest();
-  }
-
-  private static boolean isBodiless(ProxyContext context) {
-    HttpServerRequest request = context.request().proxiedRequest();
-    HttpMethod method = request.method();
-    String length = request.getHeader("content-length");
-    return (method == HttpMethod.GET || method == HttpMethod.HEAD) && !context.isWebSocket()
-        && request.getHeader("transfer-encoding") == null && (length == null || length.trim().equals("0"));
   }
 }

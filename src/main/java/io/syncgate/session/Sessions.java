@@ -252,6 +252,16 @@ public final class Sessions implements AutoCloseable {
   }
 
   /**
+   * The session to use instead of one the backend refused (deleted there, say) for a Bearer
+   * client: the refused one is forgotten ({@link #forgetRefused}) and the one held for the token's
+   * user now, or a new one, given.
+   */
+  public Future<Presented> replaceRefused(SessionRef refused, Identity bearer) {
+    forgetRefused(refused);
+    return forBearer(refused.db(), bearer);
+  }
+
+  /**
    * A cookie client's request: its ticket checked, and the backend session it names. Fails with
    * 401 for a ticket that is forged, for another database, or past its deadline.
    */

@@ -131,6 +131,19 @@ class SessionsTest {
   }
 
   @Test
+  void aRefusedSessionIsReplacedInOneStep() {
+    Identity eve = token("eve", clock.instant());
+    Sessions.Presented first = sessions.forBearer("todo", eve).await();
+
+    Sessions.Presented replacement = sessions.replaceRefused(first.session(), eve).await();
+
+    assertThat(replacement.backendCookie()).isNotEqualTo(first.backendCookie());
+    assertThat(replacement.session().db()).isEqualTo("todo");
+    assertThat(sessions.forBearer("todo", eve).await().backendCookie()).as("the replacement is held from now on")
+        .isEqualTo(replacement.backendCookie());
+  }
+
+  @Test
   void aCookieClientsTicketPresentsItsSessionInItsDatabaseUntilItsDeadline() {
     Sessions.SignedIn signedIn = sessions.signIn("todo", token("dee", clock.instant())).await();
 
