@@ -35,7 +35,7 @@ final class StandInDocuments {
   /** SG 4 versions are {@code <16 hex>@<22-char base64 source id>}; this stand-in is one source. */
   static final String SOURCE_ID = "Sg4StandInSourceIdQ+w/";
   private static final int MAX_INLINE_ATTACHMENT = 200;
-  private static final Pattern SEQUENCE = Pattern.compile("\"?(\\d+(:\\d*)?(:\\d+)?)?\"?");
+  static final Pattern SEQUENCE = Pattern.compile("\"?(\\d+(:\\d*)?(:\\d+)?)?\"?");
 
   /** SG's {@code _changes} timeout: 300 s unless asked, at most 900 s, 0 for none. */
   private static final long DEFAULT_TIMEOUT = 300_000;
@@ -172,7 +172,7 @@ final class StandInDocuments {
 
   void allDocs(RoutingContext ctx, String storePath) {
     proxyJson(ctx, storePath, body -> {
-      JsonObject all = new JsonObject(body);
+      JsonObject all = StandInUserRows.allDocs(new JsonObject(body));
       boolean keys = ctx.request().params().contains("keys") || ctx.request().method() == HttpMethod.POST;
       for (Object item : all.getJsonArray("rows", new JsonArray())) {
         JsonObject row = (JsonObject) item;
@@ -214,7 +214,7 @@ final class StandInDocuments {
               options.getBoolean("include_docs", false));
         } else {
           proxyJson(ctx, storePath + "?" + ctx.request().query(), Future.succeededFuture(body),
-              answer -> sgChanges(answer, options.getBoolean("include_docs", false)));
+              answer -> sgChanges(answer, options.getBoolean("include_docs", false), ctx.get(StandInPublicApi.USER)));
         }
       });
       return;
@@ -250,7 +250,7 @@ final class StandInDocuments {
           includeDocs, millis == 0 ? Long.MAX_VALUE : System.nanoTime() + millis * 1_000_000);
       return;
     }
-    proxyJson(ctx, uri, body -> sgChanges(body, includeDocs));
+    proxyJson(ctx, uri, body -> sgChanges(body, includeDocs, ctx.get(StandInPublicApi.USER)));
   }
 
   /**
@@ -275,7 +275,8 @@ final class StandInDocuments {
             JsonObject entry = (JsonObject) item;
             JsonObject doc = entry.getJsonObject("doc");
             JsonArray in = doc == null ? null : doc.getJsonArray("channels");
-            if (in != null && in.stream().anyMatch(c -> wanted.contains(String.valueOf(c)))) {
+            if (StandInUserRows.principal(entry.getString("id"))
+                || in != null && in.stream().anyMatch(c -> wanted.contains(String.valueOf(c)))) {
               if (!includeDocs) {
                 entry.remove("doc");
               }
@@ -286,7 +287,7 @@ final class StandInDocuments {
           if (!kept.isEmpty()) {
             changes.put("last_seq", kept.getJsonObject(kept.size() - 1).getValue("seq"));
           }
-          return sgChanges(changes.encode(), includeDocs);
+          return sgChanges(changes.encode(), includeDocs, ctx.get(StandInPublicApi.USER));
         });
   }
 
@@ -294,8 +295,8 @@ final class StandInDocuments {
     return array.stream().map(String::valueOf).toList();
   }
 
-  private static String sgChanges(String body, boolean includeDocs) {
-    JsonObject changes = new JsonObject(body);
+  private static String sgChanges(String body, boolean includeDocs, String user) {
+    JsonObject changes = StandInUserRows.results(new JsonObject(body), user);
     if (includeDocs) {
       changes.getJsonArray("results", new JsonArray()).forEach(entry -> addCv(((JsonObject) entry).getJsonObject("doc")));
     }
@@ -328,7 +329,7 @@ final class StandInDocuments {
         if (changes == null) {
           reply(ctx, stored);
         } else {
-          ctx.response().putHeader("content-type", "application/json").end(sgChanges(stored.body(), includeDocs));
+          ctx.response().putHeader("content-type", "application/json").end(sgChanges(stored.body(), includeDocs, ctx.get(StandInPublicApi.USER)));
         }
         return;
       }
@@ -340,7 +341,7 @@ final class StandInDocuments {
       Runnable[] wake = new Runnable[1];
       long timer = deadline == Long.MAX_VALUE ? -1 : sg.vertx.setTimer(Math.max(1, left / 1_000_000), t -> {
         waiting(db).remove(wake[0]);
-        ctx.response().putHeader("content-type", "application/json").end(sgChanges(stored.body(), includeDocs));
+        ctx.response().putHeader("content-type", "application/json").end(sgChanges(stored.body(), includeDocs, ctx.get(StandInPublicApi.USER)));
       });
       wake[0] = () -> {
         sg.vertx.cancelTimer(timer);
@@ -409,6 +410,7 @@ final class StandInDocuments {
 
   private void continuous(RoutingContext ctx, String uri, boolean includeDocs) {
     ctx.request().resume();
+    String user = ctx.get(StandInPublicApi.USER);
     // SG answers a feed's head at once, before any change or heartbeat.
     HttpServerResponse out = ctx.response().setChunked(true).putHeader("content-type", "application/octet-stream");
     out.writeHead();
@@ -422,7 +424,10 @@ final class StandInDocuments {
               out.write("\n");
               return;
             }
-            JsonObject entry = new JsonObject(line);
+            JsonObject entry = StandInUserRows.entry(new JsonObject(line), user);
+            if (entry == null) {
+              return;
+            }
             if (includeDocs) {
               addCv(entry.getJsonObject("doc"));
             }
@@ -443,6 +448,8 @@ final class StandInDocuments {
     }
     boolean revs = "true".equals(ctx.request().getParam("revs"));
     boolean attachments = "true".equals(ctx.request().getParam("attachments"));
+    // The user's channels when the database has them on (StandInChannels), else null: all readable.
+    java.util.Set<String> access = ctx.get(StandInChannels.ACCESS);
     ctx.request().resume();
     ctx.request().body().onFailure(ctx::fail).onSuccess(requestBody -> {
       JsonObject request;
@@ -463,7 +470,7 @@ final class StandInDocuments {
       Future<Void> written = Future.succeededFuture();
       for (Object item : docs) {
         JsonObject wanted = (JsonObject) item;
-        written = written.compose(v -> writeRevision(out, boundary, db, wanted, revs, attachments));
+        written = written.compose(v -> writeRevision(out, boundary, db, wanted, revs, attachments, access));
       }
       written.onSuccess(v -> out.end("--" + boundary + "--\r\n"))
           .onFailure(e -> out.reset());
@@ -471,14 +478,17 @@ final class StandInDocuments {
   }
 
   private Future<Void> writeRevision(HttpServerResponse out, String boundary, String db, JsonObject wanted,
-      boolean revs, boolean attachments) {
+      boolean revs, boolean attachments, java.util.Set<String> access) {
     String id = wanted.getString("id");
     String rev = wanted.getString("rev");
     String path = "/" + db + "/" + encode(id) + "?revs=" + revs + (rev == null ? "" : "&rev=" + encode(rev));
     return fetch(HttpMethod.GET, path, null).compose(stored -> {
-      if (stored.status() != 200) {
-        JsonObject error = new JsonObject().put("id", id).put("error", stored.status() == 404 ? "not_found" : "error")
-            .put("reason", stored.status() == 404 ? "missing" : "error").put("status", stored.status());
+      int status = stored.status() == 200 && access != null
+          && !StandInChannels.readable(access, new JsonObject(stored.body())) ? 403 : stored.status();
+      if (status != 200) {
+        String error404 = status == 404 ? "not_found" : status == 403 ? "forbidden" : "error";
+        JsonObject error = new JsonObject().put("id", id).put("error", error404)
+            .put("reason", status == 404 ? "missing" : status == 403 ? "forbidden" : "error").put("status", status);
         if (rev != null) {
           error.put("rev", rev);
         }

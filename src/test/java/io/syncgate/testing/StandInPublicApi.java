@@ -32,7 +32,7 @@ final class StandInPublicApi {
   private static final DateTimeFormatter COOKIE_DATE =
       DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
   static final String SESSION = "stand-in.session";
-  private static final String USER = "stand-in.user";
+  static final String USER = "stand-in.user";
 
   private StandInPublicApi() {}
 
