@@ -267,7 +267,7 @@ final class StandInChannelReads {
           continue;
         }
         JsonObject value = row.getJsonObject("value");
-        if (!keys && value != null && value.getString("rev") != null) {
+        if (!keys && value != null && value.getString("rev") != null && channels.standIn().currentVersions()) {
           value.put("cv", StandInDocuments.cv(value.getString("rev")));
         }
         if (!includeDocs) {
@@ -316,7 +316,7 @@ final class StandInChannelReads {
           JsonObject doc = answer.status() == 200 ? new JsonObject(answer.body()) : null;
           int status = doc == null ? answer.status() : StandInChannels.readable(access, doc) ? 200 : 403;
           if (status == 200) {
-            StandInDocuments.addCv(doc);
+            StandInDocuments.addCv(channels.standIn(), doc);
             part(out, boundary, "application/json", doc);
           } else {
             JsonObject error = new JsonObject().put("id", id).put("status", status)
@@ -342,7 +342,7 @@ final class StandInChannelReads {
         + new JsonObject(new TreeMap<>(body.getMap())).encode() + "\r\n");
   }
 
-  private static JsonObject filterChanges(JsonObject changes, Set<String> access, boolean includeDocs, String user) {
+  private JsonObject filterChanges(JsonObject changes, Set<String> access, boolean includeDocs, String user) {
     JsonArray mine = new JsonArray();
     for (Object item : changes.getJsonArray("results", new JsonArray())) {
       JsonObject entry = visible((JsonObject) item, access, includeDocs, user);
@@ -394,7 +394,7 @@ final class StandInChannelReads {
   private static final String REMOVED = "stand-in.removed";
 
   /** A feed entry as the user sees it: theirs, shaped as SG's; their own {@code _user/} row; or null. */
-  private static JsonObject visible(JsonObject entry, Set<String> access, boolean includeDocs, String user) {
+  private JsonObject visible(JsonObject entry, Set<String> access, boolean includeDocs, String user) {
     if (StandInUserRows.principal(entry.getString("id"))) {
       return StandInUserRows.entry(entry, user);
     }
@@ -408,9 +408,9 @@ final class StandInChannelReads {
     return StandInChannels.readable(access, entry.getJsonObject("doc")) ? shaped(entry, includeDocs) : null;
   }
 
-  private static JsonObject shaped(JsonObject entry, boolean includeDocs) {
+  private JsonObject shaped(JsonObject entry, boolean includeDocs) {
     if (includeDocs) {
-      StandInDocuments.addCv(entry.getJsonObject("doc"));
+      StandInDocuments.addCv(channels.standIn(), entry.getJsonObject("doc"));
     } else {
       entry.remove("doc");
     }

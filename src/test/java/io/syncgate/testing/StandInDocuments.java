@@ -61,8 +61,9 @@ final class StandInDocuments {
     return hex + "@" + SOURCE_ID;
   }
 
-  static void addCv(JsonObject doc) {
-    if (doc != null && doc.getString("_rev") != null) {
+  /** Puts SG 4's {@code _cv} in {@code doc}, when the stand-in answers as 4.0. */
+  static void addCv(SyncGatewayStandIn sg, JsonObject doc) {
+    if (sg.currentVersions() && doc != null && doc.getString("_rev") != null) {
       doc.put("_cv", cv(doc.getString("_rev")));
     }
   }
@@ -85,7 +86,7 @@ final class StandInDocuments {
     whenFound(ctx, fetch(HttpMethod.GET, storePath + (query == null ? "" : "?" + query), null, ctx), stored -> {
       if (openRevs) {
         JsonArray revs = new JsonArray(stored.body());
-        revs.forEach(item -> addCv(((JsonObject) item).getJsonObject("ok")));
+        revs.forEach(item -> addCv(sg, ((JsonObject) item).getJsonObject("ok")));
         if (multipart) {
           String boundary = boundary();
           HttpServerResponse out = ctx.response().setChunked(true)
@@ -107,7 +108,7 @@ final class StandInDocuments {
         return;
       }
       JsonObject doc = new JsonObject(stored.body());
-      addCv(doc);
+      addCv(sg, doc);
       if (related && following(doc)) {
         String boundary = boundary();
         HttpServerResponse out = ctx.response().setChunked(true)
@@ -177,7 +178,7 @@ final class StandInDocuments {
       for (Object item : all.getJsonArray("rows", new JsonArray())) {
         JsonObject row = (JsonObject) item;
         JsonObject value = row.getJsonObject("value");
-        if (!keys && value != null && value.getString("rev") != null) {
+        if (!keys && value != null && value.getString("rev") != null && sg.currentVersions()) {
           value.put("cv", cv(value.getString("rev")));
         }
       }
@@ -295,10 +296,10 @@ final class StandInDocuments {
     return array.stream().map(String::valueOf).toList();
   }
 
-  private static String sgChanges(String body, boolean includeDocs, String user) {
+  private String sgChanges(String body, boolean includeDocs, String user) {
     JsonObject changes = StandInUserRows.results(new JsonObject(body), user);
     if (includeDocs) {
-      changes.getJsonArray("results", new JsonArray()).forEach(entry -> addCv(((JsonObject) entry).getJsonObject("doc")));
+      changes.getJsonArray("results", new JsonArray()).forEach(entry -> addCv(sg, ((JsonObject) entry).getJsonObject("doc")));
     }
     if (changes.getValue("last_seq") != null) {
       changes.put("last_seq", String.valueOf(changes.getValue("last_seq")));
@@ -429,7 +430,7 @@ final class StandInDocuments {
               return;
             }
             if (includeDocs) {
-              addCv(entry.getJsonObject("doc"));
+              addCv(sg, entry.getJsonObject("doc"));
             }
             out.write(entry.encode() + "\n");
           });
@@ -496,7 +497,7 @@ final class StandInDocuments {
             + canonical(error) + "\r\n");
       }
       JsonObject doc = new JsonObject(stored.body());
-      addCv(doc);
+      addCv(sg, doc);
       JsonObject atts = doc.getJsonObject("_attachments");
       if (!attachments || atts == null || atts.isEmpty()) {
         return out.write("--" + boundary + "\r\nContent-Type: application/json\r\n\r\n" + canonical(doc) + "\r\n");
@@ -508,7 +509,9 @@ final class StandInDocuments {
   /** A document with its attachments: small ones inline, the rest following as parts (SG's WriteMultipartDocument). */
   private Future<Void> writeWithAttachments(HttpServerResponse out, String boundary, String db, JsonObject doc) {
     String related = boundary();
-    return out.write("--" + boundary + "\r\nContent-Type: multipart/related; boundary=\"" + related + "\"\r\n\r\n")
+    // SG names the document and revision on its part (recorded case 72).
+    return out.write("--" + boundary + "\r\nContent-Type: multipart/related; boundary=\"" + related + "\"\r\n"
+            + "X-Doc-Id: " + doc.getString("_id") + "\r\nX-Rev-Id: " + doc.getString("_rev") + "\r\n\r\n")
         .compose(v -> writeRelated(out, related, db, doc))
         // SG trims the nested body's final line break; the outer delimiter brings its own.
         .compose(v -> out.write("\r\n"));
@@ -572,6 +575,11 @@ final class StandInDocuments {
 
   private Future<Stored> fetch(HttpMethod method, String uri, Buffer body) {
     return fetch(method, uri, body, null);
+  }
+
+  /** The store's answer to a JSON request, for the stand-in's other handlers. */
+  Future<StandInChannels.Answer> send(HttpMethod method, String uri, Buffer body) {
+    return fetch(method, uri, body).map(stored -> new StandInChannels.Answer(stored.status(), stored.bytes()));
   }
 
   /** Fetches from the store; when the client of {@code ctx} goes away first, so does the store request (a long-poll). */

@@ -169,6 +169,7 @@ final class StandInPublicApi {
     StandInDocuments documents = new StandInDocuments(sg, client);
     router.get("/:keyspace/").handler(ctx -> documents.databaseInfo(ctx, storeDatabase(ctx)));
     router.post("/:keyspace/_bulk_get").handler(ctx -> documents.bulkGet(ctx, storeDatabase(ctx)));
+    router.post("/:keyspace/_revs_diff").handler(ctx -> StandInRevsDiff.handle(documents::send, ctx, storeDatabase(ctx)));
     router.route("/:keyspace/_changes").handler(ctx -> {
       if ("websocket".equals(ctx.request().getParam("feed")) && ctx.request().canUpgradeToWebSocket()) {
         // SG's WebSocket feed names no subprotocol; what flows on it is the relay's business.

@@ -53,13 +53,10 @@ class SyncGateway4ContractTest {
     cases.put("58-public-changes-include-docs.json", digests);
     cases.put("64-public-changes-post.json", digests);
     cases.put("71-public-bulk-get-default.json", digests);
-    cases.put("72-public-bulk-get-revs-attachments.json", digests + "; no X-Doc-Id/X-Rev-Id on a document's "
-        + "multipart/related part");
+    cases.put("72-public-bulk-get-revs-attachments.json", digests);
     cases.put("43-public-get-doc-attachments-true.json", "with no Accept, ?attachments=true answers JSON, where SG "
         + "answers multipart/related");
     cases.put("47-public-get-attachment-missing.json", "a missing attachment is PouchDB Server's 404 \"missing\"");
-    cases.put("69-public-revs-diff.json", "_revs_diff is PouchDB Server's: no possible_ancestors, JSON typed "
-        + "application/json with a weak Etag");
     return Map.copyOf(cases);
   }
 
