@@ -225,6 +225,7 @@ final class StandInChannelReads {
             }
             JsonObject seen = visible(entry, access, includeDocs, user);
             if (seen != null) {
+              channels.standIn().digests.knownToSg(seen);
               out.write(seen.encode() + "\n");
             }
           });
@@ -424,7 +425,10 @@ final class StandInChannelReads {
           ctx.response().closeHandler(v -> request.reset());
           return body == null ? request.send() : request.send(body);
         })
-        .compose(response -> response.body().map(bytes -> new StandInChannels.Answer(response.statusCode(), bytes)));
+        .compose(response -> response.body()
+            .compose(bytes -> response.statusCode() == 200 ? channels.standIn().digests.toSg(uri, bytes)
+                : Future.succeededFuture(bytes))
+            .map(bytes -> new StandInChannels.Answer(response.statusCode(), bytes)));
   }
 
   private RequestOptions options(HttpMethod method, String uri) {

@@ -319,8 +319,10 @@ public final class StandInChannels {
     return store.request(new RequestOptions().setMethod(method).setURI(uri)
             .setHost(sg.documentStore.getHost()).setPort(sg.documentStore.getPort())
             .putHeader("accept", "application/json").putHeader("content-type", "application/json"))
-        .compose(request -> body == null ? request.send() : request.send(body))
-        .compose(response -> response.body().map(bytes -> new Answer(response.statusCode(), bytes)));
+        .compose(request -> body == null ? request.send() : request.send(sg.digests.toStore(body)))
+        .compose(response -> response.body()
+            .compose(bytes -> response.statusCode() == 200 ? sg.digests.toSg(uri, bytes) : Future.succeededFuture(bytes))
+            .map(bytes -> new Answer(response.statusCode(), bytes)));
   }
 
   SyncGatewayStandIn standIn() {

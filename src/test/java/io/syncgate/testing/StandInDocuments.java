@@ -81,8 +81,10 @@ final class StandInDocuments {
     boolean openRevs = ctx.request().params().contains("open_revs");
     String accept = ctx.request().getHeader("accept");
     boolean multipart = openRevs && acceptsMultipart(accept);
-    // SG sends attachments as parts of their own to a client that names multipart (handleGetDoc).
-    boolean related = "true".equals(ctx.request().getParam("attachments")) && accept != null && accept.contains("multipart/");
+    // SG answers a document with attachments, asked for them, as multipart/related to a client
+    // that names multipart or names nothing at all (recorded case 43: no Accept), as JSON to one
+    // that names only JSON (44).
+    boolean related = "true".equals(ctx.request().getParam("attachments")) && acceptsMultipart(accept);
     whenFound(ctx, fetch(HttpMethod.GET, storePath + (query == null ? "" : "?" + query), null, ctx), stored -> {
       if (openRevs) {
         JsonArray revs = new JsonArray(stored.body());
@@ -109,12 +111,18 @@ final class StandInDocuments {
       }
       JsonObject doc = new JsonObject(stored.body());
       addCv(sg, doc);
-      if (related && following(doc)) {
+      JsonObject atts = doc.getJsonObject("_attachments");
+      if (related && atts != null && !atts.isEmpty()) {
         String boundary = boundary();
         HttpServerResponse out = ctx.response().setChunked(true)
-            .putHeader("content-type", "multipart/related; boundary=\"" + boundary + "\"");
+            .putHeader("content-type", "multipart/related; boundary=\"" + boundary + "\"")
+            .putHeader("etag", "\"" + doc.getString("_rev") + "\"");
         writeRelated(out, boundary, db, doc).onSuccess(v -> out.end("\r\n")).onFailure(e -> out.reset());
         return;
+      }
+      if (atts != null) {
+        // SG gives every attachment its length, inline data too (recorded case 44).
+        atts.forEach(entry -> length((JsonObject) entry.getValue()));
       }
       ctx.response().putHeader("content-type", "application/json")
           .putHeader("etag", "\"" + doc.getString("_rev") + "\"").end(canonical(doc));
@@ -431,6 +439,7 @@ final class StandInDocuments {
             }
             if (includeDocs) {
               addCv(sg, entry.getJsonObject("doc"));
+              sg.digests.knownToSg(entry);
             }
             out.write(entry.encode() + "\n");
           });
@@ -592,7 +601,9 @@ final class StandInDocuments {
           }
           return body == null ? request.send() : request.send(body);
         })
-        .compose(response -> response.body().map(bytes -> new Stored(response.statusCode(), response.headers(), bytes)));
+        .compose(response -> response.body()
+            .compose(bytes -> response.statusCode() == 200 ? sg.digests.toSg(uri, bytes) : Future.succeededFuture(bytes))
+            .map(bytes -> new Stored(response.statusCode(), response.headers(), bytes)));
   }
 
   private void proxyJson(RoutingContext ctx, String uri, java.util.function.Function<String, String> rewrite) {

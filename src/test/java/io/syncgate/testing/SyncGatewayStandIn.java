@@ -88,6 +88,8 @@ public final class SyncGatewayStandIn implements AutoCloseable {
   final List<Seen> publicRequests = new CopyOnWriteArrayList<>();
   final List<String> violations = new CopyOnWriteArrayList<>();
   private volatile Version version = Version.V4;
+  /** SG's attachment digests for the store's. */
+  final StandInDigests digests = new StandInDigests(this);
   /** Channels, off until a test or the demo turns them on for a database. */
   final StandInChannels channels = new StandInChannels(this);
   private final SecureRandom random = new SecureRandom();
