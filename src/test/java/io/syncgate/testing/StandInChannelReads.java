@@ -271,7 +271,9 @@ final class StandInChannelReads {
         if (!keys && value != null && value.getString("rev") != null && channels.standIn().currentVersions()) {
           value.put("cv", StandInDocuments.cv(value.getString("rev")));
         }
-        if (!includeDocs) {
+        if (includeDocs) {
+          StandInDocuments.stubVersions(doc);
+        } else {
           row.remove("doc");
         }
         rows.add(row);

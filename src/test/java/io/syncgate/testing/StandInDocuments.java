@@ -68,6 +68,18 @@ final class StandInDocuments {
     }
   }
 
+  /** SG's {@code _all_docs} documents give their attachment stubs {@code "ver": 2} (recorded case 49), nothing else does. */
+  static void stubVersions(JsonObject doc) {
+    JsonObject atts = doc == null ? null : doc.getJsonObject("_attachments");
+    if (atts != null) {
+      atts.forEach(entry -> {
+        if (entry.getValue() instanceof JsonObject meta && meta.getBoolean("stub", false)) {
+          meta.put("ver", 2);
+        }
+      });
+    }
+  }
+
   /** SG's requestAccepts("multipart/"): no Accept at all, or one naming multipart or anything. */
   static boolean acceptsMultipart(String accept) {
     return accept == null || accept.isEmpty() || accept.contains("multipart/") || accept.contains("*/*");
@@ -189,6 +201,7 @@ final class StandInDocuments {
         if (!keys && value != null && value.getString("rev") != null && sg.currentVersions()) {
           value.put("cv", cv(value.getString("rev")));
         }
+        stubVersions(row.getJsonObject("doc"));
       }
       return all.encode();
     });

@@ -44,11 +44,9 @@ class SyncGateway4ContractTest {
   static final Map<String, String> NOT_HONOURED = notHonoured();
 
   private static Map<String, String> notHonoured() {
-    Map<String, String> cases = new java.util.TreeMap<>();
-    cases.put("47-public-get-attachment-missing.json", "a missing attachment is PouchDB Server's 404 \"missing\"");
-    cases.put("49-public-all-docs-include-docs.json", "SG's attachment stubs in _all_docs' documents carry \"ver\": 2, "
-        + "which nothing else it answers has");
-    return Map.copyOf(cases);
+    // Empty since the stand-in honours all 99: a case that comes to differ is fixed, or listed
+    // here with the reason.
+    return Map.of();
   }
 
   private static final Path CASES = resource("sync-gateway-4.0-responses");
