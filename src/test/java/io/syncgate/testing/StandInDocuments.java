@@ -430,12 +430,46 @@ final class StandInDocuments {
     sg.vertx.setTimer(1000, t -> watch(db));
   }
 
+  /**
+   * A continuous feed as SG sends it: the head at once, the changes so far, then two bare
+   * newlines for being caught up (recorded cases 65 and 66), then the store's own continuous feed
+   * from there, with its heartbeats.
+   */
   private void continuous(RoutingContext ctx, String uri, boolean includeDocs) {
     ctx.request().resume();
     String user = ctx.get(StandInPublicApi.USER);
-    // SG answers a feed's head at once, before any change or heartbeat.
     HttpServerResponse out = ctx.response().setChunked(true).putHeader("content-type", "application/octet-stream");
     out.writeHead();
+    String once = uri.replaceAll("(^|[?&])(feed|heartbeat|timeout)=[^&]*", "$1");
+    fetch(HttpMethod.GET, once, null, ctx).onFailure(e -> out.reset()).onSuccess(stored -> {
+      if (ctx.response().closed()) {
+        return;
+      }
+      if (stored.status() != 200) {
+        out.reset();
+        return;
+      }
+      JsonObject sofar = new JsonObject(stored.body());
+      for (Object item : sofar.getJsonArray("results", new JsonArray())) {
+        JsonObject entry = StandInUserRows.entry((JsonObject) item, user);
+        if (entry != null) {
+          if (includeDocs) {
+            addCv(sg, entry.getJsonObject("doc"));
+          } else {
+            entry.remove("doc");
+          }
+          out.write(entry.encode() + "\n");
+        }
+      }
+      out.write("\n");
+      out.write("\n");
+      String from = uri.replaceAll("(^|[?&])since=[^&]*", "$1") + (uri.contains("?") ? "&" : "?") + "since="
+          + encode(String.valueOf(sofar.getValue("last_seq")));
+      follow(ctx, out, from, includeDocs, user);
+    });
+  }
+
+  private void follow(RoutingContext ctx, HttpServerResponse out, String uri, boolean includeDocs, String user) {
     store.request(new RequestOptions().setMethod(HttpMethod.GET).setURI(uri).setHost(host()).setPort(port()))
         .compose(request -> request.send())
         .onFailure(e -> out.reset())
