@@ -20,15 +20,21 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import io.syncgate.testing.SyncGatewayStandIn.Version;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * PouchDB 9 pulling from Sync Gateway 4, which it cannot do alone: SG 4's {@code _cv} in every
  * document body fails PouchDB's pull, and SG answers PouchDB's JSON {@code _bulk_get} with 406.
  * The stand-in answers as SG 4 does; through Syncgate the real PouchDB client pulls 500 documents
- * and a 2 MB attachment, once and live, and checks every byte against the store.
+ * and a 2 MB attachment, once and live, and checks every byte against the store. The tests that
+ * read current versions run against SG 3.x too ({@link Version#V3}: no {@code _cv} at all), which
+ * PouchDB can pull from alone, and which Syncgate must serve unchanged.
  */
 class SyncGateway4PullTest {
 
@@ -59,6 +65,11 @@ class SyncGateway4PullTest {
     assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
   }
 
+  @AfterEach
+  void answerAsFourAgain() {
+    stack.sg.answerAs(Version.V4);
+  }
+
   @Test
   void pouchDbStraightAtSyncGateway4FailsToPullOnCurrentVersion() throws Exception {
     String cookie = sessionCookieFor("direct-user");
@@ -75,14 +86,30 @@ class SyncGateway4PullTest {
   }
 
   @Test
-  void aCookieClientPullsEverythingOnceAndLiveThroughSyncgate() throws Exception {
+  void pouchDbStraightAtSyncGateway3PullsWithoutCurrentVersions() throws Exception {
+    stack.sg.answerAs(Version.V3);
+    String cookie = sessionCookieFor("direct-user-3");
+
+    JsonObject result = PouchDbClient.run("pull.js", options("session", stack.sg.publicUrl() + "/" + TestStack.DB)
+        .put("cookie", cookie));
+
+    assertThat(result.getBoolean("ok")).as(result.encodePrettily()).isTrue();
+    assertThat(result.getJsonObject("afterPull").getJsonArray("mismatches")).isEmpty();
+  }
+
+  @ParameterizedTest
+  @EnumSource(Version.class)
+  void aCookieClientPullsEverythingOnceAndLiveThroughSyncgate(Version version) throws Exception {
+    stack.sg.answerAs(version);
     JsonObject result = PouchDbClient.run("pull.js", options("cookie", stack.url(TestStack.DB)));
 
     assertPulledEverything(result);
   }
 
-  @Test
-  void aBearerClientPullsEverythingOnceAndLiveThroughSyncgate() throws Exception {
+  @ParameterizedTest
+  @EnumSource(Version.class)
+  void aBearerClientPullsEverythingOnceAndLiveThroughSyncgate(Version version) throws Exception {
+    stack.sg.answerAs(version);
     JsonObject result = PouchDbClient.run("pull.js", options("bearer", stack.url(TestStack.DB)));
 
     assertPulledEverything(result);
@@ -116,8 +143,10 @@ class SyncGateway4PullTest {
     }
   }
 
-  @Test
-  void aPlainDocumentReadKeepsItsCurrentVersionAndReplicationReadsLoseIt() {
+  @ParameterizedTest
+  @EnumSource(Version.class)
+  void aPlainDocumentReadKeepsItsCurrentVersionAndReplicationReadsLoseIt(Version version) {
+    stack.sg.answerAs(version);
     Map<String, String> bearer = Http.bearer(stack.token("reader"));
 
     Http.Response plain = stack.http.get(stack.port(), "/sync/todo/seed-0001", bearer);
@@ -125,7 +154,12 @@ class SyncGateway4PullTest {
     Http.Response openRevs = stack.http.get(stack.port(), "/sync/todo/seed-0001?open_revs=all",
         Map.of("authorization", "Bearer " + stack.token("reader"), "accept", "application/json"));
 
-    assertThat(plain.json().getString("_cv")).endsWith("@Sg4StandInSourceIdQ+w/");
+    if (version == Version.V4) {
+      assertThat(plain.json().getString("_cv")).endsWith("@Sg4StandInSourceIdQ+w/");
+    } else {
+      assertThat(plain.json().containsKey("_cv")).isFalse();
+      assertThat(plain.json().getInteger("n")).isEqualTo(1);
+    }
     assertThat(revs.json().containsKey("_cv")).isFalse();
     assertThat(revs.json().getJsonObject("_revisions")).isNotNull();
     JsonObject ok = new JsonArray(openRevs.body()).getJsonObject(0).getJsonObject("ok");
@@ -133,8 +167,10 @@ class SyncGateway4PullTest {
     assertThat(ok.containsKey("_cv")).isFalse();
   }
 
-  @Test
-  void jsonBulkGetCarriesErrorsAndAttachmentsInCouchDbsShape() {
+  @ParameterizedTest
+  @EnumSource(Version.class)
+  void jsonBulkGetCarriesErrorsAndAttachmentsInCouchDbsShape(Version version) {
+    stack.sg.answerAs(version);
     String rev = stack.http.get(stack.port(), "/sync/todo/seed-attachment", Http.bearer(stack.token("reader")))
         .json().getString("_rev");
     Map<String, String> headers = Map.of("authorization", "Bearer " + stack.token("reader"),
@@ -169,8 +205,10 @@ class SyncGateway4PullTest {
         .extracting(seen -> seen.headers().get("accept")).containsExactly("multipart/mixed");
   }
 
-  @Test
-  void aClientThatReadsMultipartGetsSgsMultipartWithoutCurrentVersions() {
+  @ParameterizedTest
+  @EnumSource(Version.class)
+  void aClientThatReadsMultipartGetsSgsMultipartWithoutCurrentVersions(Version version) {
+    stack.sg.answerAs(version);
     Map<String, String> headers = Map.of("authorization", "Bearer " + stack.token("multipart-reader"),
         "accept", "multipart/mixed", "content-type", "application/json");
     String request = "{\"docs\":[{\"id\":\"seed-0003\"},{\"id\":\"seed-0004\"}]}";

@@ -68,9 +68,79 @@ record RecordedExchange(String file, JsonObject request, JsonObject response) {
     System.arraycopy(headBytes, 0, wire, 0, headBytes.length);
     System.arraycopy(body, 0, wire, headBytes.length, body.length);
     String raw = streams()
-        ? RawHttp.exchangeFor(port, new String(wire, StandardCharsets.ISO_8859_1), Duration.ofMillis(1500))
-        : RawHttp.exchange(port, new String(wire, StandardCharsets.ISO_8859_1), Duration.ofSeconds(15));
+        ? RawHttp.exchangeFor(port, new String(wire, StandardCharsets.ISO_8859_1), STREAM_READ)
+        : readAnswer(port, wire, request.getString("method").equals("HEAD"));
     return parse(raw);
+  }
+
+  /**
+   * How long a feed or WebSocket is read: long enough for a caught-up feed's first newline and a
+   * 101's head, which both come at once.
+   */
+  private static final Duration STREAM_READ = Duration.ofMillis(800);
+
+  /**
+   * Sends {@code wire} and reads the answer until it is complete by its own framing
+   * ({@code Content-Length}, the last chunk, or nothing after a HEAD's head), or the connection
+   * closes: a refused upgrade ({@code Connection: Upgrade}, no {@code close}) is answered on a
+   * connection the server keeps open.
+   */
+  private static String readAnswer(int port, byte[] wire, boolean head) throws IOException {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(15_000);
+      socket.getOutputStream().write(wire);
+      socket.getOutputStream().flush();
+      java.io.ByteArrayOutputStream read = new java.io.ByteArrayOutputStream();
+      byte[] chunk = new byte[8192];
+      while (true) {
+        int n;
+        try {
+          n = socket.getInputStream().read(chunk);
+        } catch (java.net.SocketTimeoutException quiet) {
+          return read.toString(StandardCharsets.ISO_8859_1) + RawHttp.STILL_OPEN;
+        }
+        if (n < 0) {
+          return read.toString(StandardCharsets.ISO_8859_1);
+        }
+        read.write(chunk, 0, n);
+        if (complete(read.toByteArray(), head)) {
+          return read.toString(StandardCharsets.ISO_8859_1);
+        }
+      }
+    }
+  }
+
+  /** Whether {@code raw} holds a whole final response (interim 1xx heads skipped). */
+  static boolean complete(byte[] raw, boolean head) {
+    String text = new String(raw, StandardCharsets.ISO_8859_1);
+    int at = 0;
+    while (true) {
+      int end = text.indexOf("\r\n\r\n", at);
+      if (end < 0) {
+        return false;
+      }
+      String[] lines = text.substring(at, end).split("\r\n");
+      String[] statusLine = lines[0].split(" ");
+      int status = statusLine.length > 1 && statusLine[1].matches("\\d{3}") ? Integer.parseInt(statusLine[1]) : 0;
+      int bodyStart = end + 4;
+      if (status >= 100 && status < 200 && status != 101) {
+        at = bodyStart;
+        continue;
+      }
+      if (head || status == 204 || status == 304) {
+        return true;
+      }
+      for (int i = 1; i < lines.length; i++) {
+        String line = lines[i].toLowerCase(java.util.Locale.ROOT);
+        if (line.startsWith("content-length:")) {
+          return raw.length - bodyStart >= Long.parseLong(line.substring(15).trim());
+        }
+        if (line.startsWith("transfer-encoding:") && line.contains("chunked")) {
+          return text.substring(bodyStart).equals("0\r\n\r\n") || text.endsWith("\r\n0\r\n\r\n");
+        }
+      }
+      return false;
+    }
   }
 
   static Answer parse(String raw) {

@@ -65,11 +65,11 @@ final class StandInAdminApi {
     });
     router.get("/:db/").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
         .end(databaseInfo(sg, ctx.pathParam("db"))));
-    io.vertx.core.http.HttpClient store = sg.vertx.createHttpClient();
+    io.vertx.core.http.HttpClient store = sg.vertx.createHttpClient(SyncGatewayStandIn.storeClientOptions());
     router.get("/:db/_changes").handler(ctx -> adminChanges(sg, store, ctx));
     router.get("/:db/_user/:name").handler(ctx -> getUser(sg, ctx));
     router.head("/:db/_user/:name").handler(ctx -> getUser(sg, ctx));
-    router.put("/:db/_user/:name").handler(ctx -> putUser(sg, ctx));
+    router.put("/:db/_user/:name").handler(ctx -> putUser(sg, store, ctx));
     router.delete("/:db/_user/:name").handler(ctx -> {
       User removed = sg.users.get(ctx.pathParam("db")).remove(ctx.pathParam("name"));
       if (removed == null) {
@@ -156,7 +156,7 @@ final class StandInAdminApi {
     ctx.response().putHeader("content-type", "application/json").end(body.encode());
   }
 
-  private static void putUser(SyncGatewayStandIn sg, RoutingContext ctx) {
+  private static void putUser(SyncGatewayStandIn sg, io.vertx.core.http.HttpClient store, RoutingContext ctx) {
     String name = ctx.pathParam("name");
     JsonObject body = jsonBody(ctx);
     if (ctx.response().ended()) {
@@ -186,7 +186,10 @@ final class StandInAdminApi {
             : existing == null ? List.of() : existing.channels(),
         body.containsKey("email") ? body.getString("email") : existing == null ? null : existing.email());
     users.put(name, user);
-    ctx.response().setStatusCode(existing == null ? 201 : 200).end();
+    int status = existing == null ? 201 : 200;
+    // SG's principal is a document with a sequence: the user's own feed shows it (StandInUserRows).
+    StandInUserRows.record(store, sg, ctx.pathParam("db"), name)
+        .onComplete(done -> ctx.response().setStatusCode(status).end());
   }
 
   /** The admin's feed: every document, no {@code _user/} rows, {@code last_seq} a string as SG's. */
@@ -201,7 +204,7 @@ final class StandInAdminApi {
             ctx.response().setStatusCode(response.statusCode()).putHeader("content-type", "application/json").end(body);
             return null;
           }
-          JsonObject changes = body.toJsonObject();
+          JsonObject changes = StandInUserRows.results(body.toJsonObject(), null);
           changes.put("last_seq", String.valueOf(changes.getValue("last_seq")));
           ctx.response().putHeader("cache-control", StandInDocuments.FEED_CACHE_CONTROL)
               .putHeader("content-type", "application/json").end(changes.encode());

@@ -1,6 +1,5 @@
 package io.syncgate.testing;
 
-import io.syncgate.testing.SyncGatewayStandIn.Session;
 import io.syncgate.testing.SyncGatewayStandIn.User;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -21,8 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Sync Gateway's channels, for the databases that opt in ({@link #enable}): documents carry their
  * channels in {@code channels}, and a user reads only documents in a channel that their
  * {@code admin_channels}, or a role's channels ({@link #defineRole}), grant ({@code *} grants
- * all, {@code !} is everyone's). Writes pass {@link #SYNC_FUNCTION}, which the stand-in plays in
- * Java: the writer must have access to the channels written and to those of the revision
+ * all, {@code !} is everyone's). Writes pass {@link #SYNC_FUNCTION} (or, asked for,
+ * {@link SyncFunction#CHANNELS_ONLY}, the recording's), which the stand-in plays in Java: the writer must have access to the channels written and to those of the revision
  * replaced, and a deletion without channels keeps those of what it deletes, so that its
  * readers see it go. Databases not enabled see no change at all.
  *
@@ -47,8 +46,23 @@ public final class StandInChannels {
         channel(channels);
       }""";
 
+  /** The sync function a database runs. */
+  public enum SyncFunction {
+    /** {@link #SYNC_FUNCTION}: writers need access to what they write and replace. */
+    REQUIRE_ACCESS,
+    /**
+     * {@code function(doc,oldDoc){channel(doc.channels);}}, the one SG 4.0's answers were recorded
+     * with ({@code sync-gateway-4.0-responses/README.md}): every write passes, and a deletion,
+     * having no channels, leaves its readers' feeds as a {@code removed} entry and is 403 to them.
+     */
+    CHANNELS_ONLY
+  }
+
+  /** Where a database's reads find the user's channels, for the stand-in's own read handlers. */
+  static final String ACCESS = "stand-in.access";
+
   private final SyncGatewayStandIn sg;
-  private final Set<String> enabled = ConcurrentHashMap.newKeySet();
+  private final Map<String, SyncFunction> enabled = new ConcurrentHashMap<>();
   private final Map<String, Map<String, List<String>>> roles = new ConcurrentHashMap<>();
   private volatile HttpClient store;
   private volatile StandInChannelReads reads;
@@ -58,7 +72,12 @@ public final class StandInChannels {
   }
 
   /** Turns channels on for {@code db}, with {@link #SYNC_FUNCTION}. */
-  public synchronized StandInChannels enable(String db) {
+  public StandInChannels enable(String db) {
+    return enable(db, SyncFunction.REQUIRE_ACCESS);
+  }
+
+  /** Turns channels on for {@code db}, with the sync function {@code function}. */
+  public synchronized StandInChannels enable(String db, SyncFunction function) {
     if (!sg.databases.contains(db)) {
       throw new IllegalArgumentException("the stand-in has no database " + db);
     }
@@ -67,7 +86,7 @@ public final class StandInChannels {
       store = sg.vertx.createHttpClient(SyncGatewayStandIn.storeClientOptions());
       reads = new StandInChannelReads(this, store);
     }
-    enabled.add(db);
+    enabled.put(db, function);
     return this;
   }
 
@@ -84,7 +103,12 @@ public final class StandInChannels {
     if (found != null) {
       channels.addAll(found.channels());
       Map<String, List<String>> defined = roles.getOrDefault(db, Map.of());
-      found.roles().forEach(role -> channels.addAll(defined.getOrDefault(role, List.of())));
+      // Roles given here, or through the Admin API as SG's PUT _role does.
+      Map<String, List<String>> admin = sg.roles.getOrDefault(db, Map.of());
+      found.roles().forEach(role -> {
+        channels.addAll(defined.getOrDefault(role, List.of()));
+        channels.addAll(admin.getOrDefault(role, List.of()));
+      });
     }
     return channels;
   }
@@ -129,12 +153,14 @@ public final class StandInChannels {
   void handle(RoutingContext ctx) {
     String path = ctx.request().path();
     String db = StandInPublicApi.database(path);
-    if (!enabled.contains(db)) {
+    SyncFunction function = enabled.get(db);
+    if (function == null) {
       ctx.next();
       return;
     }
-    Session session = ctx.get(StandInPublicApi.SESSION);
-    Set<String> access = access(db, session.user());
+    Set<String> access = access(db, ctx.get(StandInPublicApi.USER));
+    ctx.put(ACCESS, access);
+    boolean checked = function == SyncFunction.REQUIRE_ACCESS;
     int slash = path.indexOf('/', 1);
     String rest = slash < 0 ? "" : path.substring(slash);
     HttpMethod method = ctx.request().method();
@@ -148,10 +174,23 @@ public final class StandInChannels {
         }
       }
       case "/_all_docs" -> reads.allDocs(ctx, db, access);
-      case "/_bulk_get" -> reads.bulkGet(ctx, db, access);
-      case "/_bulk_docs" -> bulkDocs(ctx, db, access);
+      case "/_bulk_get" -> {
+        if (checked) {
+          reads.bulkGet(ctx, db, access);
+        } else {
+          // SG's own multipart, with ACCESS for what the user may not read.
+          ctx.next();
+        }
+      }
+      case "/_bulk_docs" -> {
+        if (checked) {
+          bulkDocs(ctx, db, access);
+        } else {
+          ctx.next();
+        }
+      }
       case "", "/" -> {
-        if (method == HttpMethod.POST) {
+        if (method == HttpMethod.POST && checked) {
           write(ctx, db, access, null);
         } else {
           ctx.next();
@@ -159,9 +198,10 @@ public final class StandInChannels {
       }
       default -> {
         String[] segments = rest.substring(1).split("/", -1);
-        if (rest.startsWith("/_") || segments.length > 2) {
+        boolean read = method == HttpMethod.GET || method == HttpMethod.HEAD;
+        if (rest.startsWith("/_") || segments.length > 2 || !checked && !read) {
           ctx.next();
-        } else if (method == HttpMethod.GET || method == HttpMethod.HEAD || segments.length == 2) {
+        } else if (read || segments.length == 2) {
           // Reads, and attachment writes, go on once the document is known to be the user's.
           reads.whenReadable(ctx, db, segments[0], access, method != HttpMethod.GET && method != HttpMethod.HEAD);
         } else {
@@ -279,8 +319,10 @@ public final class StandInChannels {
     return store.request(new RequestOptions().setMethod(method).setURI(uri)
             .setHost(sg.documentStore.getHost()).setPort(sg.documentStore.getPort())
             .putHeader("accept", "application/json").putHeader("content-type", "application/json"))
-        .compose(request -> body == null ? request.send() : request.send(body))
-        .compose(response -> response.body().map(bytes -> new Answer(response.statusCode(), bytes)));
+        .compose(request -> body == null ? request.send() : request.send(sg.digests.toStore(body)))
+        .compose(response -> response.body()
+            .compose(bytes -> response.statusCode() == 200 ? sg.digests.toSg(uri, bytes) : Future.succeededFuture(bytes))
+            .map(bytes -> new Answer(response.statusCode(), bytes)));
   }
 
   SyncGatewayStandIn standIn() {

@@ -35,7 +35,7 @@ final class StandInDocuments {
   /** SG 4 versions are {@code <16 hex>@<22-char base64 source id>}; this stand-in is one source. */
   static final String SOURCE_ID = "Sg4StandInSourceIdQ+w/";
   private static final int MAX_INLINE_ATTACHMENT = 200;
-  private static final Pattern SEQUENCE = Pattern.compile("\"?(\\d+(:\\d*)?(:\\d+)?)?\"?");
+  static final Pattern SEQUENCE = Pattern.compile("\"?(\\d+(:\\d*)?(:\\d+)?)?\"?");
 
   /** SG's {@code _changes} timeout: 300 s unless asked, at most 900 s, 0 for none. */
   private static final long DEFAULT_TIMEOUT = 300_000;
@@ -61,9 +61,22 @@ final class StandInDocuments {
     return hex + "@" + SOURCE_ID;
   }
 
-  static void addCv(JsonObject doc) {
-    if (doc != null && doc.getString("_rev") != null) {
+  /** Puts SG 4's {@code _cv} in {@code doc}, when the stand-in answers as 4.0. */
+  static void addCv(SyncGatewayStandIn sg, JsonObject doc) {
+    if (sg.currentVersions() && doc != null && doc.getString("_rev") != null) {
       doc.put("_cv", cv(doc.getString("_rev")));
+    }
+  }
+
+  /** SG's {@code _all_docs} documents give their attachment stubs {@code "ver": 2} (recorded case 49), nothing else does. */
+  static void stubVersions(JsonObject doc) {
+    JsonObject atts = doc == null ? null : doc.getJsonObject("_attachments");
+    if (atts != null) {
+      atts.forEach(entry -> {
+        if (entry.getValue() instanceof JsonObject meta && meta.getBoolean("stub", false)) {
+          meta.put("ver", 2);
+        }
+      });
     }
   }
 
@@ -80,12 +93,14 @@ final class StandInDocuments {
     boolean openRevs = ctx.request().params().contains("open_revs");
     String accept = ctx.request().getHeader("accept");
     boolean multipart = openRevs && acceptsMultipart(accept);
-    // SG sends attachments as parts of their own to a client that names multipart (handleGetDoc).
-    boolean related = "true".equals(ctx.request().getParam("attachments")) && accept != null && accept.contains("multipart/");
+    // SG answers a document with attachments, asked for them, as multipart/related to a client
+    // that names multipart or names nothing at all (recorded case 43: no Accept), as JSON to one
+    // that names only JSON (44).
+    boolean related = "true".equals(ctx.request().getParam("attachments")) && acceptsMultipart(accept);
     whenFound(ctx, fetch(HttpMethod.GET, storePath + (query == null ? "" : "?" + query), null, ctx), stored -> {
       if (openRevs) {
         JsonArray revs = new JsonArray(stored.body());
-        revs.forEach(item -> addCv(((JsonObject) item).getJsonObject("ok")));
+        revs.forEach(item -> addCv(sg, ((JsonObject) item).getJsonObject("ok")));
         if (multipart) {
           String boundary = boundary();
           HttpServerResponse out = ctx.response().setChunked(true)
@@ -107,13 +122,19 @@ final class StandInDocuments {
         return;
       }
       JsonObject doc = new JsonObject(stored.body());
-      addCv(doc);
-      if (related && following(doc)) {
+      addCv(sg, doc);
+      JsonObject atts = doc.getJsonObject("_attachments");
+      if (related && atts != null && !atts.isEmpty()) {
         String boundary = boundary();
         HttpServerResponse out = ctx.response().setChunked(true)
-            .putHeader("content-type", "multipart/related; boundary=\"" + boundary + "\"");
+            .putHeader("content-type", "multipart/related; boundary=\"" + boundary + "\"")
+            .putHeader("etag", "\"" + doc.getString("_rev") + "\"");
         writeRelated(out, boundary, db, doc).onSuccess(v -> out.end("\r\n")).onFailure(e -> out.reset());
         return;
+      }
+      if (atts != null) {
+        // SG gives every attachment its length, inline data too (recorded case 44).
+        atts.forEach(entry -> length((JsonObject) entry.getValue()));
       }
       ctx.response().putHeader("content-type", "application/json")
           .putHeader("etag", "\"" + doc.getString("_rev") + "\"").end(canonical(doc));
@@ -172,14 +193,15 @@ final class StandInDocuments {
 
   void allDocs(RoutingContext ctx, String storePath) {
     proxyJson(ctx, storePath, body -> {
-      JsonObject all = new JsonObject(body);
+      JsonObject all = StandInUserRows.allDocs(new JsonObject(body));
       boolean keys = ctx.request().params().contains("keys") || ctx.request().method() == HttpMethod.POST;
       for (Object item : all.getJsonArray("rows", new JsonArray())) {
         JsonObject row = (JsonObject) item;
         JsonObject value = row.getJsonObject("value");
-        if (!keys && value != null && value.getString("rev") != null) {
+        if (!keys && value != null && value.getString("rev") != null && sg.currentVersions()) {
           value.put("cv", cv(value.getString("rev")));
         }
+        stubVersions(row.getJsonObject("doc"));
       }
       return all.encode();
     });
@@ -214,7 +236,7 @@ final class StandInDocuments {
               options.getBoolean("include_docs", false));
         } else {
           proxyJson(ctx, storePath + "?" + ctx.request().query(), Future.succeededFuture(body),
-              answer -> sgChanges(answer, options.getBoolean("include_docs", false)));
+              answer -> sgChanges(answer, options.getBoolean("include_docs", false), ctx.get(StandInPublicApi.USER)));
         }
       });
       return;
@@ -250,7 +272,7 @@ final class StandInDocuments {
           includeDocs, millis == 0 ? Long.MAX_VALUE : System.nanoTime() + millis * 1_000_000);
       return;
     }
-    proxyJson(ctx, uri, body -> sgChanges(body, includeDocs));
+    proxyJson(ctx, uri, body -> sgChanges(body, includeDocs, ctx.get(StandInPublicApi.USER)));
   }
 
   /**
@@ -275,7 +297,8 @@ final class StandInDocuments {
             JsonObject entry = (JsonObject) item;
             JsonObject doc = entry.getJsonObject("doc");
             JsonArray in = doc == null ? null : doc.getJsonArray("channels");
-            if (in != null && in.stream().anyMatch(c -> wanted.contains(String.valueOf(c)))) {
+            if (StandInUserRows.principal(entry.getString("id"))
+                || in != null && in.stream().anyMatch(c -> wanted.contains(String.valueOf(c)))) {
               if (!includeDocs) {
                 entry.remove("doc");
               }
@@ -286,7 +309,7 @@ final class StandInDocuments {
           if (!kept.isEmpty()) {
             changes.put("last_seq", kept.getJsonObject(kept.size() - 1).getValue("seq"));
           }
-          return sgChanges(changes.encode(), includeDocs);
+          return sgChanges(changes.encode(), includeDocs, ctx.get(StandInPublicApi.USER));
         });
   }
 
@@ -294,10 +317,10 @@ final class StandInDocuments {
     return array.stream().map(String::valueOf).toList();
   }
 
-  private static String sgChanges(String body, boolean includeDocs) {
-    JsonObject changes = new JsonObject(body);
+  private String sgChanges(String body, boolean includeDocs, String user) {
+    JsonObject changes = StandInUserRows.results(new JsonObject(body), user);
     if (includeDocs) {
-      changes.getJsonArray("results", new JsonArray()).forEach(entry -> addCv(((JsonObject) entry).getJsonObject("doc")));
+      changes.getJsonArray("results", new JsonArray()).forEach(entry -> addCv(sg, ((JsonObject) entry).getJsonObject("doc")));
     }
     if (changes.getValue("last_seq") != null) {
       changes.put("last_seq", String.valueOf(changes.getValue("last_seq")));
@@ -328,7 +351,7 @@ final class StandInDocuments {
         if (changes == null) {
           reply(ctx, stored);
         } else {
-          ctx.response().putHeader("content-type", "application/json").end(sgChanges(stored.body(), includeDocs));
+          ctx.response().putHeader("content-type", "application/json").end(sgChanges(stored.body(), includeDocs, ctx.get(StandInPublicApi.USER)));
         }
         return;
       }
@@ -340,7 +363,7 @@ final class StandInDocuments {
       Runnable[] wake = new Runnable[1];
       long timer = deadline == Long.MAX_VALUE ? -1 : sg.vertx.setTimer(Math.max(1, left / 1_000_000), t -> {
         waiting(db).remove(wake[0]);
-        ctx.response().putHeader("content-type", "application/json").end(sgChanges(stored.body(), includeDocs));
+        ctx.response().putHeader("content-type", "application/json").end(sgChanges(stored.body(), includeDocs, ctx.get(StandInPublicApi.USER)));
       });
       wake[0] = () -> {
         sg.vertx.cancelTimer(timer);
@@ -407,11 +430,46 @@ final class StandInDocuments {
     sg.vertx.setTimer(1000, t -> watch(db));
   }
 
+  /**
+   * A continuous feed as SG sends it: the head at once, the changes so far, then two bare
+   * newlines for being caught up (recorded cases 65 and 66), then the store's own continuous feed
+   * from there, with its heartbeats.
+   */
   private void continuous(RoutingContext ctx, String uri, boolean includeDocs) {
     ctx.request().resume();
-    // SG answers a feed's head at once, before any change or heartbeat.
+    String user = ctx.get(StandInPublicApi.USER);
     HttpServerResponse out = ctx.response().setChunked(true).putHeader("content-type", "application/octet-stream");
     out.writeHead();
+    String once = uri.replaceAll("(^|[?&])(feed|heartbeat|timeout)=[^&]*", "$1");
+    fetch(HttpMethod.GET, once, null, ctx).onFailure(e -> out.reset()).onSuccess(stored -> {
+      if (ctx.response().closed()) {
+        return;
+      }
+      if (stored.status() != 200) {
+        out.reset();
+        return;
+      }
+      JsonObject sofar = new JsonObject(stored.body());
+      for (Object item : sofar.getJsonArray("results", new JsonArray())) {
+        JsonObject entry = StandInUserRows.entry((JsonObject) item, user);
+        if (entry != null) {
+          if (includeDocs) {
+            addCv(sg, entry.getJsonObject("doc"));
+          } else {
+            entry.remove("doc");
+          }
+          out.write(entry.encode() + "\n");
+        }
+      }
+      out.write("\n");
+      out.write("\n");
+      String from = uri.replaceAll("(^|[?&])since=[^&]*", "$1") + (uri.contains("?") ? "&" : "?") + "since="
+          + encode(String.valueOf(sofar.getValue("last_seq")));
+      follow(ctx, out, from, includeDocs, user);
+    });
+  }
+
+  private void follow(RoutingContext ctx, HttpServerResponse out, String uri, boolean includeDocs, String user) {
     store.request(new RequestOptions().setMethod(HttpMethod.GET).setURI(uri).setHost(host()).setPort(port()))
         .compose(request -> request.send())
         .onFailure(e -> out.reset())
@@ -422,9 +480,13 @@ final class StandInDocuments {
               out.write("\n");
               return;
             }
-            JsonObject entry = new JsonObject(line);
+            JsonObject entry = StandInUserRows.entry(new JsonObject(line), user);
+            if (entry == null) {
+              return;
+            }
             if (includeDocs) {
-              addCv(entry.getJsonObject("doc"));
+              addCv(sg, entry.getJsonObject("doc"));
+              sg.digests.knownToSg(entry);
             }
             out.write(entry.encode() + "\n");
           });
@@ -443,6 +505,8 @@ final class StandInDocuments {
     }
     boolean revs = "true".equals(ctx.request().getParam("revs"));
     boolean attachments = "true".equals(ctx.request().getParam("attachments"));
+    // The user's channels when the database has them on (StandInChannels), else null: all readable.
+    java.util.Set<String> access = ctx.get(StandInChannels.ACCESS);
     ctx.request().resume();
     ctx.request().body().onFailure(ctx::fail).onSuccess(requestBody -> {
       JsonObject request;
@@ -463,7 +527,7 @@ final class StandInDocuments {
       Future<Void> written = Future.succeededFuture();
       for (Object item : docs) {
         JsonObject wanted = (JsonObject) item;
-        written = written.compose(v -> writeRevision(out, boundary, db, wanted, revs, attachments));
+        written = written.compose(v -> writeRevision(out, boundary, db, wanted, revs, attachments, access));
       }
       written.onSuccess(v -> out.end("--" + boundary + "--\r\n"))
           .onFailure(e -> out.reset());
@@ -471,14 +535,17 @@ final class StandInDocuments {
   }
 
   private Future<Void> writeRevision(HttpServerResponse out, String boundary, String db, JsonObject wanted,
-      boolean revs, boolean attachments) {
+      boolean revs, boolean attachments, java.util.Set<String> access) {
     String id = wanted.getString("id");
     String rev = wanted.getString("rev");
     String path = "/" + db + "/" + encode(id) + "?revs=" + revs + (rev == null ? "" : "&rev=" + encode(rev));
     return fetch(HttpMethod.GET, path, null).compose(stored -> {
-      if (stored.status() != 200) {
-        JsonObject error = new JsonObject().put("id", id).put("error", stored.status() == 404 ? "not_found" : "error")
-            .put("reason", stored.status() == 404 ? "missing" : "error").put("status", stored.status());
+      int status = stored.status() == 200 && access != null
+          && !StandInChannels.readable(access, new JsonObject(stored.body())) ? 403 : stored.status();
+      if (status != 200) {
+        String error404 = status == 404 ? "not_found" : status == 403 ? "forbidden" : "error";
+        JsonObject error = new JsonObject().put("id", id).put("error", error404)
+            .put("reason", status == 404 ? "missing" : status == 403 ? "forbidden" : "error").put("status", status);
         if (rev != null) {
           error.put("rev", rev);
         }
@@ -486,7 +553,7 @@ final class StandInDocuments {
             + canonical(error) + "\r\n");
       }
       JsonObject doc = new JsonObject(stored.body());
-      addCv(doc);
+      addCv(sg, doc);
       JsonObject atts = doc.getJsonObject("_attachments");
       if (!attachments || atts == null || atts.isEmpty()) {
         return out.write("--" + boundary + "\r\nContent-Type: application/json\r\n\r\n" + canonical(doc) + "\r\n");
@@ -498,7 +565,9 @@ final class StandInDocuments {
   /** A document with its attachments: small ones inline, the rest following as parts (SG's WriteMultipartDocument). */
   private Future<Void> writeWithAttachments(HttpServerResponse out, String boundary, String db, JsonObject doc) {
     String related = boundary();
-    return out.write("--" + boundary + "\r\nContent-Type: multipart/related; boundary=\"" + related + "\"\r\n\r\n")
+    // SG names the document and revision on its part (recorded case 72).
+    return out.write("--" + boundary + "\r\nContent-Type: multipart/related; boundary=\"" + related + "\"\r\n"
+            + "X-Doc-Id: " + doc.getString("_id") + "\r\nX-Rev-Id: " + doc.getString("_rev") + "\r\n\r\n")
         .compose(v -> writeRelated(out, related, db, doc))
         // SG trims the nested body's final line break; the outer delimiter brings its own.
         .compose(v -> out.write("\r\n"));
@@ -564,6 +633,11 @@ final class StandInDocuments {
     return fetch(method, uri, body, null);
   }
 
+  /** The store's answer to a JSON request, for the stand-in's other handlers. */
+  Future<StandInChannels.Answer> send(HttpMethod method, String uri, Buffer body) {
+    return fetch(method, uri, body).map(stored -> new StandInChannels.Answer(stored.status(), stored.bytes()));
+  }
+
   /**
    * Fetches from the store; when the client of {@code ctx} goes away first, so does the store
    * request (a long-poll). A GET whose connection the store closed before answering (PouchDB
@@ -588,7 +662,9 @@ final class StandInDocuments {
           }
           return body == null ? request.send() : request.send(body);
         })
-        .compose(response -> response.body().map(bytes -> new Stored(response.statusCode(), response.headers(), bytes)));
+        .compose(response -> response.body()
+            .compose(bytes -> response.statusCode() == 200 ? sg.digests.toSg(uri, bytes) : Future.succeededFuture(bytes))
+            .map(bytes -> new Stored(response.statusCode(), response.headers(), bytes)));
   }
 
   private void proxyJson(RoutingContext ctx, String uri, java.util.function.Function<String, String> rewrite) {

@@ -32,7 +32,7 @@ final class StandInPublicApi {
   private static final DateTimeFormatter COOKIE_DATE =
       DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
   static final String SESSION = "stand-in.session";
-  private static final String USER = "stand-in.user";
+  static final String USER = "stand-in.user";
 
   private StandInPublicApi() {}
 
@@ -55,6 +55,21 @@ final class StandInPublicApi {
           @Override
           public Future<Void> handleProxyResponse(ProxyContext context) {
             context.response().headers().set("server", SyncGatewayStandIn.SERVER);
+            String[] segments = context.request().getURI().split("\\?", 2)[0].split("/", -1);
+            if (context.request().getMethod() == HttpMethod.GET && context.response().getStatusCode() == 404
+                && segments.length == 4 && !segments[2].startsWith("_")) {
+              return missingAttachment(client, sg, context, segments);
+            }
+            if (context.request().getMethod() == HttpMethod.GET && context.response().getStatusCode() == 200
+                && context.request().getURI().split("\\?", 2)[0].split("/", -1).length == 4) {
+              // An attachment: SG's Etag is its digest, and it serves ranges (recorded case 46).
+              String etag = context.response().headers().get("etag");
+              String digest = etag == null ? null : sg.digests.forEtag(etag.replace("\"", ""));
+              if (digest != null) {
+                context.response().headers().set("etag", "\"" + digest + "\"");
+              }
+              context.response().headers().set("accept-ranges", "bytes");
+            }
             return context.sendResponse();
           }
         })
@@ -169,6 +184,7 @@ final class StandInPublicApi {
     StandInDocuments documents = new StandInDocuments(sg, client);
     router.get("/:keyspace/").handler(ctx -> documents.databaseInfo(ctx, storeDatabase(ctx)));
     router.post("/:keyspace/_bulk_get").handler(ctx -> documents.bulkGet(ctx, storeDatabase(ctx)));
+    router.post("/:keyspace/_revs_diff").handler(ctx -> StandInRevsDiff.handle(documents::send, ctx, storeDatabase(ctx)));
     router.route("/:keyspace/_changes").handler(ctx -> {
       if ("websocket".equals(ctx.request().getParam("feed")) && ctx.request().canUpgradeToWebSocket()) {
         // SG's WebSocket feed names no subprotocol; what flows on it is the relay's business.
@@ -196,6 +212,28 @@ final class StandInPublicApi {
     });
     router.route().handler(ctx -> store.handle(ctx.request()));
     return router;
+  }
+
+  /**
+   * SG's 404 for an attachment GET (recorded case 47): JSON, "missing attachment {name}" when the
+   * document is there, "missing" when it is not.
+   */
+  private static Future<Void> missingAttachment(io.vertx.core.http.HttpClient client, SyncGatewayStandIn sg,
+      ProxyContext context, String[] segments) {
+    String name = java.net.URLDecoder.decode(segments[3], java.nio.charset.StandardCharsets.UTF_8);
+    return client.request(new io.vertx.core.http.RequestOptions().setMethod(HttpMethod.HEAD)
+            .setHost(sg.documentStore.getHost()).setPort(sg.documentStore.getPort())
+            .setURI("/" + segments[1] + "/" + segments[2]))
+        .compose(request -> request.send()).compose(response -> response.end().map(v -> response.statusCode()))
+        .otherwise(500)
+        .compose(status -> {
+          ProxyResponse response = context.response();
+          response.headers().remove("etag").remove("content-length").set("content-type", "application/json");
+          response.setBody(io.vertx.httpproxy.Body.body(io.vertx.core.buffer.Buffer.buffer(new JsonObject()
+              .put("error", "not_found").put("reason", status == 200 ? "missing attachment " + name : "missing")
+              .encode()), io.vertx.httpproxy.MediaType.parse("application/json")));
+          return context.sendResponse();
+        });
   }
 
   /** SG's handshake: the BLIP versions it speaks, for its WebSocket server to choose among. */

@@ -77,7 +77,8 @@ final class StandInWrites implements ProxyInterceptor {
         // Not JSON: the store answers that.
       }
       request.headers().remove("content-length");
-      request.setBody(Body.body(sent, MediaType.parse(type)));
+      // Stubs naming SG's digests name the store's again.
+      request.setBody(Body.body(sg.digests.toStore(sent), MediaType.parse(type)));
       return context.sendRequest();
     });
   }
@@ -105,8 +106,10 @@ final class StandInWrites implements ProxyInterceptor {
       Object answer = json;
       if (json instanceof JsonObject result && result.getString("rev") != null && response.getStatusCode() < 300) {
         String rev = result.getString("rev");
-        answer = new JsonObject().put("id", result.getString("id")).put("ok", true).put("rev", rev)
-            .put("cv", StandInDocuments.cv(rev));
+        answer = new JsonObject().put("id", result.getString("id")).put("ok", true).put("rev", rev);
+        if (sg.currentVersions()) {
+          ((JsonObject) answer).put("cv", StandInDocuments.cv(rev));
+        }
         if (kind != Kind.DELETE) {
           response.putHeader("etag", "\"" + rev + "\"");
         }
@@ -116,20 +119,21 @@ final class StandInWrites implements ProxyInterceptor {
       } else if (json instanceof JsonObject error && response.getStatusCode() == 409) {
         answer = error.put("reason", hadRev ? "Document revision conflict" : "Document exists");
       } else if (json instanceof JsonArray rows && kind == Kind.BULK) {
-        answer = bulkRows(written != null && rows.isEmpty() ? asWritten(written) : rows);
+        answer = bulkRows(written != null && rows.isEmpty() ? asWritten(written) : rows, sg.currentVersions());
       }
       response.setBody(Body.body(Buffer.buffer(Json.encode(answer)), MediaType.parse("application/json")));
       return context.sendResponse();
     });
   }
 
-  private static JsonArray bulkRows(JsonArray rows) {
+  private static JsonArray bulkRows(JsonArray rows, boolean currentVersions) {
     JsonArray out = new JsonArray();
     for (Object item : rows) {
       JsonObject row = (JsonObject) item;
       if (row.getString("error") == null) {
         String rev = row.getString("rev");
-        out.add(new JsonObject().put("cv", StandInDocuments.cv(rev)).put("id", row.getString("id")).put("rev", rev));
+        JsonObject written = new JsonObject().put("id", row.getString("id")).put("rev", rev);
+        out.add(currentVersions ? written.put("cv", StandInDocuments.cv(rev)) : written);
       } else if ("conflict".equals(row.getString("error"))) {
         out.add(new JsonObject().put("error", "conflict").put("id", row.getString("id"))
             .put("reason", "Document exists").put("status", 409));

@@ -37,6 +37,20 @@ public final class SyncGatewayStandIn implements AutoCloseable {
   /** SG 4.0.0 CE's {@code Server} header, as it sends it on both ports. */
   static final String SERVER = "Couchbase Sync Gateway/4.0 branch/ commit/ CE";
 
+  /**
+   * The Sync Gateway release the stand-in answers as, where releases differ in what Syncgate
+   * reads (the README's "Sync Gateway versions" gives the sources).
+   */
+  public enum Version {
+    /**
+     * 3.1 to 3.3: revision trees only, so no current version ({@code _cv} in bodies, {@code cv} in
+     * write answers and {@code _all_docs} rows): SG 4.0 brought version vectors.
+     */
+    V3,
+    /** 4.0, as recorded ({@code sync-gateway-4.0-responses}). */
+    V4
+  }
+
   /** What one admin or public request looked like when it arrived. */
   public record Seen(String method, String uri, MultiMap headers, String body) {
     public boolean isWrite() {
@@ -73,6 +87,9 @@ public final class SyncGatewayStandIn implements AutoCloseable {
   final long startTime = System.currentTimeMillis() * 1000;
   final List<Seen> publicRequests = new CopyOnWriteArrayList<>();
   final List<String> violations = new CopyOnWriteArrayList<>();
+  private volatile Version version = Version.V4;
+  /** SG's attachment digests for the store's. */
+  final StandInDigests digests = new StandInDigests(this);
   /** Channels, off until a test or the demo turns them on for a database. */
   final StandInChannels channels = new StandInChannels(this);
   private final SecureRandom random = new SecureRandom();
@@ -119,6 +136,20 @@ public final class SyncGatewayStandIn implements AutoCloseable {
   /** Sync Gateway's channels and sync function, per database: {@code channels().enable(db)}. */
   public StandInChannels channels() {
     return channels;
+  }
+
+  /** Answers as {@code release} from now on (4.0 until told). */
+  public void answerAs(Version release) {
+    version = release;
+  }
+
+  public Version version() {
+    return version;
+  }
+
+  /** Whether answers carry SG 4's current versions ({@code _cv}, {@code cv}). */
+  boolean currentVersions() {
+    return version == Version.V4;
   }
 
   public URI adminUrl() {
