@@ -12,6 +12,7 @@ import io.syncgate.session.Sessions;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.ext.web.client.WebClient;
@@ -41,6 +42,8 @@ public final class Syncgate {
   private final Sessions sessions;
   private final int publicPort;
   private final HttpServer management;
+  /** The management server's own Vert.x instance, with one event loop no listener shares. */
+  private final Vertx managementLoop;
   private final String deployment;
   private final AtomicBoolean stopping;
   private final ConnectionGuard guard;
@@ -52,7 +55,7 @@ public final class Syncgate {
   private Future<Void> closed;
 
   private Syncgate(Vertx vertx, List<WebClient> clients, Sessions sessions, int publicPort, HttpServer management,
-      String deployment, AtomicBoolean stopping, ConnectionGuard guard, Duration drainTimeout, GatewayMetrics metrics,
+      Vertx managementLoop, String deployment, AtomicBoolean stopping, ConnectionGuard guard, Duration drainTimeout, GatewayMetrics metrics,
       EventLoopWatch watch, BackendReadiness backend) {
     this.metrics = metrics;
     this.watch = watch;
@@ -62,6 +65,7 @@ public final class Syncgate {
     this.sessions = sessions;
     this.publicPort = publicPort;
     this.management = management;
+    this.managementLoop = managementLoop;
     this.deployment = deployment;
     this.stopping = stopping;
     this.guard = guard;
@@ -115,6 +119,11 @@ public final class Syncgate {
     // of 0 becomes -1, Vert.x's "one random port, shared" (0 would bind each to its own port).
     int port = config.listen().port() == 0 ? -1 : config.listen().port();
     List<GatewayVerticle> listeners = new CopyOnWriteArrayList<>();
+    // The management server gets an event loop of its own, in a Vert.x instance of its own: on a
+    // listener's loop (Vert.x hands loops out in turn), a bug blocking that loop would make
+    // /healthz hang instead of answering why the process is unhealthy.
+    Vertx managementLoop = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
+    managementLoop.exceptionHandler(vertx.exceptionHandler());
     return vertx.deployVerticle(() -> {
           GatewayVerticle listener = new GatewayVerticle(shared, port);
           listeners.add(listener);
@@ -123,7 +132,7 @@ public final class Syncgate {
         .compose(deployment -> {
           EventLoopWatch watch = new EventLoopWatch(listeners.stream().map(GatewayVerticle::eventLoop).toList(),
               config.eventLoopBlockedTimeout());
-          return ManagementServer.start(vertx, config.management(), verifier, backend, stopping::get, metrics,
+          return ManagementServer.start(managementLoop, config.management(), verifier, backend, stopping::get, metrics,
                 watch::blocked)
             .onFailure(e -> watch.close())
             .map(management -> {
@@ -134,11 +143,15 @@ public final class Syncgate {
               log.info("Syncgate serves {} on {}:{}{}/, management on {}:{}", config.syncGateway().databases(),
                   config.listen().host(), actualPort, config.basePath(), config.management().host(),
                   management.actualPort());
-              return new Syncgate(vertx, List.of(web, admin, logoutList), sessions, actualPort, management, deployment, stopping,
+              return new Syncgate(vertx, List.of(web, admin, logoutList), sessions, actualPort, management, managementLoop,
+                  deployment, stopping,
                   guard, config.shutdown().drainTimeout(), metrics, watch, backend);
             });
         })
-        .onFailure(e -> backend.close());
+        .onFailure(e -> {
+          backend.close();
+          managementLoop.close();
+        });
   }
 
   /**
@@ -206,6 +219,7 @@ public final class Syncgate {
         drainTimeout.toMillis());
     return vertx.undeploy(deployment)
         .eventually(() -> management.close())
+        .eventually(() -> managementLoop.close())
         .onComplete(v -> {
           sessions.close();
           watch.close();
