@@ -6,13 +6,21 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +31,11 @@ import org.slf4j.LoggerFactory;
  * (never replicated) of the first database, written through the Admin API with its revision (a
  * concurrent writer makes the write read and merge again) and read by every instance every
  * refresh interval. Entries are dropped once past their time to be kept.
+ *
+ * <p>A signed-in user can reach {@code _local} documents through Sync Gateway's public API, so the
+ * document is signed with the cookie secret (HMAC-SHA256 over its entries, the secrets every
+ * instance shares): one whose signature no secret matches is ignored, so a user can neither log
+ * another out nor lift a logout by writing it, and one of over {@link #MOST_ENTRIES} is not checked.
  */
 final class LogoutList implements AutoCloseable {
 
@@ -30,6 +43,8 @@ final class LogoutList implements AutoCloseable {
   static final String DOCUMENT = "syncgate-backchannel-logouts";
   /** Writers racing for the document; each lost race costs a read and a write. */
   static final int WRITE_ATTEMPTS = 8;
+  /** More entries than this are no list Syncgate wrote: it is not even checked. */
+  static final int MOST_ENTRIES = 100_000;
 
   /** A logout at {@code at} (the provider's clock), kept until {@code until}. */
   record Entry(Instant at, Instant until) {
@@ -45,14 +60,20 @@ final class LogoutList implements AutoCloseable {
   private final Clock clock;
   private final Duration memory;
   private final Consumer<Map<String, Entry>> learned;
+  private final List<SecretKeySpec> keys;
   private final AtomicBoolean reading = new AtomicBoolean();
   private final long timer;
   private volatile Map<String, Entry> entries = Map.of();
   private Future<Void> writing = Future.succeededFuture();
+  /** The revision of the last unsigned document warned about. */
+  private volatile Object lastIgnored;
 
   /** @param learned told of entries new to this instance (read from the document or added here), on no particular thread */
+  /** @param secrets the cookie secrets, the current first: it signs, any of them verifies */
   LogoutList(Vertx vertx, Backend backend, String db, Clock clock, Duration memory, Duration refresh,
-      Consumer<Map<String, Entry>> learned) {
+      List<String> secrets, Consumer<Map<String, Entry>> learned) {
+    this.keys = secrets.stream().map(secret -> new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8),
+        "HmacSHA256")).toList();
     this.vertx = vertx;
     this.backend = backend;
     this.db = db;
@@ -99,7 +120,8 @@ final class LogoutList implements AutoCloseable {
   private Future<Void> write(Map<String, Entry> added, int attempt) {
     return backend.localDocument(db, DOCUMENT).compose(current -> {
       Map<String, Entry> merged = merge(parse(current), added);
-      JsonObject document = new JsonObject().put("logouts", render(merged));
+      JsonObject logouts = render(merged);
+      JsonObject document = new JsonObject().put("logouts", logouts).put("mac", mac(keys.get(0), logouts));
       if (current != null && current.getString("_rev") != null) {
         document.put("_rev", current.getString("_rev"));
       }
@@ -154,10 +176,25 @@ final class LogoutList implements AutoCloseable {
     return merged;
   }
 
-  /** {@code {"logouts": {key: [at, until]}}}, in epoch seconds; anything else in it is ignored. */
-  private static Map<String, Entry> parse(JsonObject document) {
+  /**
+   * {@code {"logouts": {key: [at, until]}, "mac": …}}, in epoch seconds; anything else in it is
+   * ignored, and so is the whole document when it is too large or its signature is not ours.
+   */
+  private Map<String, Entry> parse(JsonObject document) {
     Map<String, Entry> read = new HashMap<>();
     if (document == null || !(document.getValue("logouts") instanceof JsonObject logouts)) {
+      return read;
+    }
+    if (logouts.size() > MOST_ENTRIES || !(document.getValue("mac") instanceof String mac)
+        || keys.stream().noneMatch(key -> MessageDigest.isEqual(
+            mac(key, logouts).getBytes(StandardCharsets.US_ASCII), mac.getBytes(StandardCharsets.US_ASCII)))) {
+      Object seen = document.getValue("_rev");
+      if (!java.util.Objects.equals(seen, lastIgnored)) {
+        // Once per revision, not at every read.
+        lastIgnored = seen;
+        log.warn("the logout list in _local/{} of {} is not signed with a cookie secret of this instance:"
+            + " ignored (written by a client, or by an instance with other secrets)", DOCUMENT, db);
+      }
       return read;
     }
     logouts.forEach(field -> {
@@ -167,6 +204,21 @@ final class LogoutList implements AutoCloseable {
       }
     });
     return read;
+  }
+
+  /** HMAC-SHA256 of the entries in key order, one {@code key at until} line each, in Base64url. */
+  private static String mac(SecretKeySpec key, JsonObject logouts) {
+    StringBuilder text = new StringBuilder();
+    // getValue, not the map's raw values: a document read back holds Lists where one written holds JsonArrays.
+    new TreeSet<>(logouts.fieldNames()).forEach(name -> text.append(name).append(' ')
+        .append(logouts.getValue(name) instanceof JsonArray times ? times.encode() : "?").append('\n'));
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(key);
+      return Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(text.toString().getBytes(StandardCharsets.UTF_8)));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static JsonObject render(Map<String, Entry> entries) {

@@ -135,7 +135,7 @@ public final class Sessions implements AutoCloseable {
         }))
         .build();
     this.logouts = new LogoutList(vertx, logoutStore, this.databases.get(0), clock, policy.logoutMemory(),
-        policy.logoutRefreshInterval(), this::endLoggedOut);
+        policy.logoutRefreshInterval(), secrets, this::endLoggedOut);
   }
 
   public SessionStreams streams() {

@@ -7,6 +7,8 @@ import io.syncgate.identity.LogoutSubject;
 import io.syncgate.testing.MutableClock;
 import io.syncgate.testing.StandInBackend;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -24,6 +26,7 @@ class LogoutListTest {
 
   private static final Duration REFRESH = Duration.ofMillis(100);
   private static final String ISSUER = "https://idp.example/";
+  private static final String SECRET = "a-cookie-secret-of-at-least-32-characters";
 
   private final MutableClock clock = MutableClock.startingNow();
   private StandInBackend standIn;
@@ -45,7 +48,7 @@ class LogoutListTest {
   /** One instance's list; what it learns is added to {@code learned}. */
   private LogoutList instance(List<String> learned) {
     LogoutList list = new LogoutList(standIn.vertx(), backend, "todo", clock, Duration.ofHours(1), REFRESH,
-        entries -> learned.addAll(entries.keySet()));
+        List.of(SECRET), entries -> learned.addAll(entries.keySet()));
     lists.add(list);
     return list;
   }
@@ -109,5 +112,23 @@ class LogoutListTest {
     LogoutList late = instance(new CopyOnWriteArrayList<>());
     Awaitility.await().atMost(5, TimeUnit.SECONDS).until(() -> late.refuses(token("dee", clock.instant())));
     assertThat(late.refuses(token("cy", at))).isFalse();
+  }
+
+  @Test
+  void aListAClientWroteWithoutTheCookieSecretLogsNobodyOut() throws Exception {
+    // What a signed-in user can do through Sync Gateway's public API: write the _local document.
+    Instant at = clock.instant();
+    JsonObject forged = new JsonObject().put("logouts", new JsonObject().put(token("eve", at).subjectKey(),
+        new JsonArray().add(at.getEpochSecond()).add(at.plusSeconds(3600).getEpochSecond()))).put("mac", "forged");
+    assertThat(backend.putLocalDocument("todo", LogoutList.DOCUMENT, forged).await(5, TimeUnit.SECONDS)).isTrue();
+    List<String> learned = new CopyOnWriteArrayList<>();
+    LogoutList reader = instance(learned);
+
+    // A real logout after it: its write reads the document, finds it unsigned, and replaces it.
+    instance(new CopyOnWriteArrayList<>()).add(token("fay", at)).await(5, TimeUnit.SECONDS);
+
+    Awaitility.await().atMost(5, TimeUnit.SECONDS).until(() -> reader.refuses(token("fay", at)));
+    assertThat(reader.refuses(token("eve", at.minusSeconds(60)))).as("the forged entry").isFalse();
+    assertThat(learned).containsExactly(token("fay", at).subjectKey());
   }
 }
