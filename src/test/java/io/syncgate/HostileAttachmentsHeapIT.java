@@ -161,9 +161,10 @@ class HostileAttachmentsHeapIT {
 
     // The head was sent before the document was read: the connection closes short of a whole answer.
     assertThat(cut).as("a response cut short, not %s", response).isNotNull();
-    Thread.sleep(500);
-    assertThat(syncgate.output()).containsPattern(
-        "WARN .* past-a-bound-1 /sync/todo/_bulk_get: the response was cut short: an attachment that follows has over 64 KiB");
+    // Log lines are written in batches: wait for it rather than a fixed time.
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(syncgate.output())
+        .containsPattern("WARN .* past-a-bound-1 /sync/todo/_bulk_get: the response was cut short: an attachment"
+            + " that follows has over 64 KiB"));
     HttpResponse<String> next = http.send(HttpRequest.newBuilder(uri("/ordinary"))
         .header("authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString());
     assertThat(next.statusCode()).isEqualTo(200);
